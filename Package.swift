@@ -1,0 +1,89 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// One settings array for every target: Swift 6 language mode (strict concurrency) everywhere.
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "hedui",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "hedui", targets: ["hedui"]),
+        .library(name: "HeduiBatch", targets: ["HeduiBatch"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+    ],
+    targets: [
+        // MARK: - C libraries (Debian packages, found with pkg-config)
+
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CISAL", pkgConfig: "libisal", providers: [.apt(["libisal-dev"])]),
+        .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
+
+        // MARK: - Model: values and records, no I/O
+
+        .target(name: "HeduiModel", swiftSettings: swiftSettings),
+
+        // MARK: - Stages (each depends on the model only)
+
+        // 1. Ingest: inflate, CSV, XML, Schemas/, validation, quarantine.
+        .target(
+            name: "HeduiIngest",
+            dependencies: [
+                "HeduiModel", "CZlib", "CISAL", "CLibXML2",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // 2. Households and matching: units, member index, certain/probable matches.
+        .target(name: "HeduiHouseholds", dependencies: ["HeduiModel"], swiftSettings: swiftSettings),
+        // 3. Assessment: policy, measures, reasons, status, benefit, flags.
+        .target(
+            name: "HeduiAssess",
+            dependencies: ["HeduiModel", .product(name: "Yams", package: "Yams")],
+            swiftSettings: swiftSettings
+        ),
+
+        // MARK: - Orchestration and executable
+
+        .target(
+            name: "HeduiBatch",
+            dependencies: [
+                "HeduiModel", "HeduiIngest", "HeduiHouseholds", "HeduiAssess",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "hedui",
+            dependencies: ["HeduiBatch", "HeduiModel", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: swiftSettings
+        ),
+
+        .executableTarget(
+            name: "HeduiBench",
+            dependencies: ["HeduiIngest", "HeduiHouseholds", "HeduiModel"],
+            swiftSettings: swiftSettings
+        ),
+
+        // MARK: - Tests
+
+        .testTarget(name: "HeduiModelTests", dependencies: ["HeduiModel"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "HeduiIngestTests",
+            dependencies: ["HeduiIngest", "HeduiModel"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "HeduiHouseholdsTests", dependencies: ["HeduiHouseholds", "HeduiModel"], swiftSettings: swiftSettings),
+        .testTarget(name: "HeduiAssessTests", dependencies: ["HeduiAssess", "HeduiModel"], swiftSettings: swiftSettings),
+        .testTarget(name: "HeduiBatchTests", dependencies: ["HeduiBatch", "HeduiModel"], swiftSettings: swiftSettings),
+    ]
+)

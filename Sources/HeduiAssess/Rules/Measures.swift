@@ -1,0 +1,112 @@
+import HeduiModel
+
+/// What is measured for a unit on the as-of date (rules.md, "What is measured for a unit"),
+/// on certain evidence alone or on certain + probable evidence. Integer fen throughout.
+public struct Measures: Sendable {
+    /// Verified monthly income per member (fen): round_half_up(Σ net in window / months), at least 0.
+    public var verifiedIncome: [Fen] = []
+    public var declaredIncome: [Fen] = []
+    /// Σ members' max(verified, declared).
+    public var grossMonthlyIncome = Fen.zero
+    /// round_half_up(Σ rigid_expense_annual / 12), when the policy deducts it.
+    public var rigidDeduction = Fen.zero
+    /// Unit monthly income: gross − rigid deduction, at least 0.
+    public var monthlyIncome = Fen.zero
+    public var incomeRecords: [EvidenceRecord] = []
+    /// The latest balance per account on or before the as-of date, in fen (negative counts 0).
+    public var financialAssets = Fen.zero
+    public var accountRecords: [EvidenceRecord] = []
+    public var countedVehicles: [EvidenceRecord] = []
+    /// Distinct certificate numbers of counted residential records.
+    public var homes: [String] = []
+    public var residentialRecords: [EvidenceRecord] = []
+    /// Σ floor_area × share over counted residential records, in millionths of m² (exact).
+    public var housingAreaMillionths: Int64 = 0
+    public var nonResidentialRecords: [EvidenceRecord] = []
+    /// Whether any probable record was used.
+    public var usedProbable = false
+    public var window: ClosedRange<Month>
+
+    /// Measures `unit` on `asOf` with the region's parameters.
+    public init(unit: UnitFacts, asOf: Day, parameters p: PolicyParameters, includeProbable: Bool) {
+        let months = p.incomeWindowMonths
+        let last = asOf.month.advanced(by: -1)
+        window = last.advanced(by: Int32(-(months - 1)))...last
+        var grossIncome = Fen.zero
+        var rigidTotal: Int64 = 0
+        struct AccountKey: Hashable { var member: Int; var bank: String; var account: String }
+        var latest: [AccountKey: (day: Day, value: Int64, evidence: EvidenceRecord)] = [:]
+        var homeSet = Set<String>()
+        for (m, member) in unit.members.enumerated() {
+            var net: Int64 = 0
+            for attached in member.records where includeProbable || !attached.isProbable {
+                if attached.isProbable { usedProbable = true }
+                switch attached.record.facts {
+                case .tax(let t):
+                    guard window.contains(t.period), p.countedIncomeTypes.contains(t.incomeType) else { continue }
+                    net += t.netIncome.value
+                    incomeRecords.append(EvidenceRecord(attached, member: m, amount: t.netIncome.value, counted: true))
+                case .bank(let b):
+                    guard b.asOf <= asOf else { continue }
+                    let balance = max(0, b.balance.value)
+                    let value: Int64
+                    if b.currency == "CNY" {
+                        value = balance
+                    } else if let rate = p.currencyRate(for: b.currency) {
+                        value = rate.applied(to: balance)
+                    } else {
+                        continue  // quarantined by the batch as CURRENCY_NO_RATE before assessment
+                    }
+                    let key = AccountKey(member: m, bank: b.bankCode, account: b.accountNumber)
+                    let evidence = EvidenceRecord(attached, member: m, amount: value, counted: true)
+                    if let current = latest[key] {
+                        // The latest date wins; on the same date the larger balance (rules.md, points 11 and 15).
+                        if b.asOf > current.day || (b.asOf == current.day && value > current.value) {
+                            latest[key] = (b.asOf, value, evidence)
+                        }
+                    } else {
+                        latest[key] = (b.asOf, value, evidence)
+                    }
+                case .vehicle(let v):
+                    guard v.registeredOn <= asOf, v.status == .normal || v.status == .seized,
+                          !p.vehicleExemptTypes.contains(v.vehicleType) else { continue }
+                    if let value = v.assessedValue, value < p.vehicleValueExemptBelow { continue }
+                    countedVehicles.append(EvidenceRecord(attached, member: m, amount: v.assessedValue?.value, counted: true))
+                case .property(let r):
+                    guard r.registeredOn <= asOf, r.status != .cancelled else { continue }
+                    let evidence = EvidenceRecord(attached, member: m, amount: nil, counted: true)
+                    switch r.propertyType {
+                    case .residential:
+                        homeSet.insert(r.certificateNumber)
+                        housingAreaMillionths += r.floorArea * r.share
+                        residentialRecords.append(evidence)
+                    case .commercial, .office, .industrial:
+                        nonResidentialRecords.append(evidence)
+                    case .parking, .land, .other:
+                        break
+                    }
+                }
+            }
+            let verified = max(0, net.scaled(by: 1, dividedBy: Int64(months)))
+            verifiedIncome.append(Fen(verified))
+            declaredIncome.append(member.declaredMonthlyIncome)
+            grossIncome = grossIncome + max(Fen(verified), member.declaredMonthlyIncome)
+            rigidTotal += member.rigidExpenseAnnual.value
+        }
+        grossMonthlyIncome = grossIncome
+        rigidDeduction = p.deductRigidExpense ? Fen(rigidTotal.scaled(by: 1, dividedBy: 12)) : .zero
+        monthlyIncome = max(.zero, grossIncome - rigidDeduction)
+        let chosen = latest.values.sorted { ($0.evidence.file, $0.evidence.position) < ($1.evidence.file, $1.evidence.position) }
+        financialAssets = Fen(chosen.reduce(0) { $0 + $1.value })
+        accountRecords = chosen.map(\.evidence)
+        homes = homeSet.sorted()
+        let byOrigin: (EvidenceRecord, EvidenceRecord) -> Bool = { ($0.file, $0.position, $0.member) < ($1.file, $1.position, $1.member) }
+        incomeRecords.sort(by: byOrigin)
+        countedVehicles.sort(by: byOrigin)
+        residentialRecords.sort(by: byOrigin)
+        nonResidentialRecords.sort(by: byOrigin)
+    }
+
+    /// Housing area in hundredths of m², rounded half up, as reports show it (rules.md, point 12).
+    public var housingAreaHundredths: Int64 { housingAreaMillionths.scaled(by: 1, dividedBy: 10_000) }
+}

@@ -1,0 +1,199 @@
+import HeduiModel
+
+/// The decision for one unit, with the figures of `assessments.csv` and the evidence of every reason.
+public struct Assessment: Sendable {
+    public var unit: UnitFacts
+    public var status: AssessmentStatus
+    public var flag: ReliefFlag?
+    /// Sorted in ASCII order (rules.md, point 3).
+    public var reasons: [AssessmentReason]
+    public var evidence: [ReasonEvidence]
+    /// Outcome A's figures (certain evidence).
+    public var measures: Measures
+    /// S in fen; nil when the policy is missing.
+    public var standard: Fen?
+    public var lowIncomeLine: Fen?
+    public var suggestedBenefit: Int64
+    /// Outcome on certain evidence (A) and on certain + probable evidence (B), when the policy is known.
+    public var outcomeCertain: Outcome?
+    public var outcomeWithProbable: Outcome?
+}
+
+/// Applies rules.md to units: measures, reasons, status, suggested benefit, flag.
+/// A value type without shared state: units are assessed in parallel.
+public struct UnitAssessor: Sendable {
+    public var policy: PolicyTable
+    public var asOf: Day
+
+    public init(policy: PolicyTable, asOf: Day) {
+        self.policy = policy
+        self.asOf = asOf
+    }
+
+    public func assess(_ unit: UnitFacts) -> Assessment {
+        let effective = policy.effective(for: unit.regionCode, on: asOf)
+        let p = effective.parameters
+        let n = Int64(unit.members.count)
+        let certain = Measures(unit: unit, asOf: asOf, parameters: p, includeProbable: false)
+        var reasons = Set<AssessmentReason>()
+        var evidence: [AssessmentReason: ReasonEvidence] = [:]
+
+        // Review facts found before assessment.
+        for fact in unit.reviewFacts {
+            switch fact {
+            case .duplicateMembership(let member, let others):
+                reasons.insert(.duplicateMembership)
+                evidence[.duplicateMembership, default: ReasonEvidence(code: .duplicateMembership)].members.append(member)
+                evidence[.duplicateMembership]!.note = Self.joinNote(evidence[.duplicateMembership]!.note, "also in " + others.joined(separator: ", "))
+            case .memberIDInvalid(let member, let problem):
+                reasons.insert(.memberIDInvalid)
+                evidence[.memberIDInvalid, default: ReasonEvidence(code: .memberIDInvalid)].members.append(member)
+                evidence[.memberIDInvalid]!.note = Self.joinNote(evidence[.memberIDInvalid]!.note, problem)
+            case .separateHouseholdInvalid(let member, let why):
+                reasons.insert(.separateHouseholdInvalid)
+                evidence[.separateHouseholdInvalid, default: ReasonEvidence(code: .separateHouseholdInvalid)].members.append(member)
+                evidence[.separateHouseholdInvalid]!.note = Self.joinNote(evidence[.separateHouseholdInvalid]!.note, why)
+            case .recordRejected(let member, let file, let location, let code):
+                reasons.insert(.recordRejected)
+                var e = evidence[.recordRejected, default: ReasonEvidence(code: .recordRejected)]
+                if let member, !e.members.contains(member) { e.members.append(member) }
+                e.note = Self.joinNote(e.note, "\(file) \(location) \(code)")
+                evidence[.recordRejected] = e
+            case .sourceMissing(let source):
+                let code = AssessmentReason.sourceMissing(source)
+                reasons.insert(code)
+                evidence[code] = ReasonEvidence(code: code, note: "no accepted \(source.rawValue) file in the inbox")
+            case .sourceIncomplete(let source, let files):
+                let code = AssessmentReason.sourceIncomplete(source)
+                reasons.insert(code)
+                evidence[code] = ReasonEvidence(code: code, note: "rejected: " + files.joined(separator: ", "))
+            }
+        }
+
+        guard let s = effective.standard?.standard(for: unit.areaType) else {
+            // POLICY_MISSING (rules.md, point 6): review, no standard, no benefit, only review reasons
+            // that need no policy, no informational reason; figures still measured with the defaults.
+            reasons.insert(.policyMissing)
+            evidence[.policyMissing] = ReasonEvidence(
+                code: .policyMissing, note: "no standard for region \(unit.regionCode) on \(asOf)")
+            let kept = reasons.filter { !$0.needsPolicy }.sorted()
+            return Assessment(
+                unit: unit, status: .needsReview, flag: .review, reasons: kept,
+                evidence: kept.compactMap { evidence[$0] }, measures: certain, standard: nil, lowIncomeLine: nil,
+                suggestedBenefit: 0, outcomeCertain: nil, outcomeWithProbable: nil)
+        }
+        let l = Fen(p.lowIncomeMultiplier.applied(to: s.value))
+        let thresholds = Thresholds(s: s, l: l, n: n, parameters: p)
+
+        let levelReasons = thresholds.reasons(for: certain, evidence: &evidence)
+        reasons.formUnion(levelReasons)
+        let outcomeA = Outcome(levelReasons)
+        var outcomeB: Outcome?
+        let hasProbable = unit.members.contains { $0.records.contains(where: \.isProbable) }
+        if hasProbable && outcomeA != .ineligible {
+            let withProbable = Measures(unit: unit, asOf: asOf, parameters: p, includeProbable: true)
+            var scratch: [AssessmentReason: ReasonEvidence] = [:]
+            let b = Outcome(thresholds.reasons(for: withProbable, evidence: &scratch))
+            outcomeB = b
+            let probableRecords = Self.probableRecords(unit)
+            let code: AssessmentReason = b != outcomeA ? .probableMatch : .probableMatchNoEffect
+            reasons.insert(code)
+            evidence[code] = ReasonEvidence(
+                code: code,
+                figures: [Figure("outcome_certain", Int64(outcomeA.rawValue), .count), Figure("outcome_with_probable", Int64(b.rawValue), .count),
+                          Figure("monthly_income_with_probable", withProbable.monthlyIncome.value),
+                          Figure("financial_assets_with_probable", withProbable.financialAssets.value)],
+                records: probableRecords)
+        }
+
+        // DECLARED_INCOME_UNDERSTATED: Σ declared < Σ verified × (1 − tolerance), exactly.
+        let declared = certain.declaredIncome.reduce(Int64(0)) { $0 + $1.value }
+        let verified = certain.verifiedIncome.reduce(Int64(0)) { $0 + $1.value }
+        let tol = p.declaredIncomeTolerance
+        var scale: Int64 = 1
+        for _ in 0..<tol.scale { scale *= 10 }
+        if declared.multipliedFullWidth(by: scale) < verified.multipliedFullWidth(by: scale - tol.units) {
+            reasons.insert(.declaredIncomeUnderstated)
+            evidence[.declaredIncomeUnderstated] = ReasonEvidence(
+                code: .declaredIncomeUnderstated,
+                figures: [Figure("declared_monthly_income", declared), Figure("verified_monthly_income", verified)],
+                records: certain.incomeRecords)
+        }
+
+        let sorted = reasons.sorted()
+        let status: AssessmentStatus
+        if outcomeA == .ineligible {
+            status = .ineligible
+        } else if sorted.contains(where: { $0.kind == .review }) {
+            status = .needsReview
+        } else if outcomeA == .dibao {
+            status = .eligibleDibao
+        } else {
+            status = .eligibleLowIncome
+        }
+        var benefit: Int64 = 0
+        if status == .eligibleDibao {
+            let gap = s.value * n - certain.monthlyIncome.value
+            let floor = p.minBenefitPerPerson.value * n
+            benefit = Fen(max(gap, floor)).yuanRoundedUp
+        }
+        return Assessment(
+            unit: unit, status: status, flag: Self.flag(status: status, unit: unit), reasons: sorted,
+            evidence: sorted.compactMap { evidence[$0] }, measures: certain, standard: s, lowIncomeLine: l,
+            suggestedBenefit: benefit, outcomeCertain: outcomeA, outcomeWithProbable: outcomeB)
+    }
+
+    /// rules.md, "Flags for the relief office" and point 10.
+    static func flag(status: AssessmentStatus, unit: UnitFacts) -> ReliefFlag? {
+        switch status {
+        case .ineligible:
+            return unit.currentStatus == .none ? .rejectRecommended : .exitRecommended
+        case .needsReview:
+            return .review
+        case .eligibleDibao, .eligibleLowIncome:
+            let level: BenefitStatus = status == .eligibleDibao ? .dibao : .lowIncome
+            let compared: BenefitStatus
+            switch unit.applicationType {
+            case .recheck: compared = unit.currentStatus
+            case .dibao: compared = .dibao
+            case .lowIncome: compared = .lowIncome
+            }
+            return level == compared ? nil : .levelChange
+        }
+    }
+
+    static func probableRecords(_ unit: UnitFacts) -> [EvidenceRecord] {
+        var records: [EvidenceRecord] = []
+        for (m, member) in unit.members.enumerated() {
+            for attached in member.records where attached.isProbable {
+                var amount: Int64?
+                switch attached.record.facts {
+                case .bank(let b): amount = b.balance.value
+                case .tax(let t): amount = t.netIncome.value
+                case .vehicle(let v): amount = v.assessedValue?.value
+                case .property: amount = nil
+                }
+                records.append(EvidenceRecord(attached, member: m, amount: amount, counted: true))
+            }
+        }
+        return records.sorted { ($0.file, $0.position, $0.member) < ($1.file, $1.position, $1.member) }
+    }
+
+    static func joinNote(_ old: String?, _ new: String) -> String {
+        guard let old, !old.isEmpty else { return new }
+        return old + "; " + new
+    }
+}
+
+extension Outcome {
+    /// The level the reasons give (rules.md, point 1): review reasons do not enter it.
+    init(_ reasons: Set<AssessmentReason>) {
+        if reasons.contains(where: { $0.kind == .disqualifying }) {
+            self = .ineligible
+        } else if reasons.contains(where: { $0.kind == .level }) {
+            self = .lowIncome
+        } else {
+            self = .dibao
+        }
+    }
+}

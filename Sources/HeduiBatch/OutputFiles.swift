@@ -1,0 +1,74 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Writes the engine's files: owner-only (0600 files, 0700 folders), written whole then renamed.
+enum OutputFiles {
+    /// Creates `path` (and parents) with mode 0700 if missing.
+    static func makeDirectory(_ path: String) throws {
+        if FileManager.default.fileExists(atPath: path) { return }
+        try FileManager.default.createDirectory(
+            atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+    }
+
+    /// Writes `bytes` to `path` with mode 0600, through a temporary file renamed into place.
+    static func write(_ bytes: [UInt8], to path: String) throws {
+        let temporary = path + ".tmp-\(getpid())"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw OutputError(path: path, message: String(cString: strerror(errno))) }
+        var offset = 0
+        let ok = bytes.withUnsafeBytes { raw -> Bool in
+            while offset < raw.count {
+                let n = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
+                if n <= 0 { return false }
+                offset += n
+            }
+            return true
+        }
+        let synced = fsync(fd) == 0
+        close(fd)
+        guard ok, synced else {
+            unlink(temporary)
+            throw OutputError(path: path, message: "write failed: \(String(cString: strerror(errno)))")
+        }
+        guard rename(temporary, path) == 0 else {
+            unlink(temporary)
+            throw OutputError(path: path, message: "rename failed: \(String(cString: strerror(errno)))")
+        }
+    }
+
+    static func write(_ text: String, to path: String) throws { try write(Array(text.utf8), to: path) }
+}
+
+/// An output file or folder could not be written.
+public struct OutputError: Error, CustomStringConvertible, Sendable {
+    public var path: String
+    public var message: String
+    public var description: String { "cannot write \(path): \(message)" }
+}
+
+/// RFC 4180 CSV text: UTF-8, comma-separated, quoted where needed, LF line ends.
+struct CSVText {
+    private(set) var bytes: [UInt8] = []
+
+    init(header: [String]) { appendRow(header) }
+
+    mutating func appendRow(_ fields: [String]) {
+        for (i, field) in fields.enumerated() {
+            if i > 0 { bytes.append(UInt8(ascii: ",")) }
+            let needsQuotes = field.utf8.contains { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 0x0A || $0 == 0x0D }
+            if needsQuotes {
+                bytes.append(UInt8(ascii: "\""))
+                for b in field.utf8 {
+                    if b == UInt8(ascii: "\"") { bytes.append(b) }
+                    bytes.append(b)
+                }
+                bytes.append(UInt8(ascii: "\""))
+            } else {
+                bytes.append(contentsOf: field.utf8)
+            }
+        }
+        bytes.append(0x0A)
+    }
+}

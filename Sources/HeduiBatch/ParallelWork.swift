@@ -1,0 +1,47 @@
+import Dispatch
+import Synchronization
+
+/// Runs `body` for every index on `threads` Dispatch workers and returns the results in index order.
+///
+/// Workers take indices in the order given by `schedule` (e.g. largest file first) from one
+/// atomic counter; each result goes to its own pre-sized slot, so no lock is taken and the
+/// output does not depend on which worker ran what.
+func parallelMap<T: Sendable>(count: Int, threads: Int, schedule: [Int]? = nil, _ body: @Sendable (Int) -> T) -> [T] {
+    guard count > 0 else { return [] }
+    let order = schedule ?? Array(0..<count)
+    let slots = ResultSlots<T>(count: count)
+    let next = Atomic<Int>(0)
+    let workers = max(1, min(threads, count))
+    DispatchQueue.concurrentPerform(iterations: workers) { _ in
+        while true {
+            let k = next.wrappingAdd(1, ordering: .relaxed).oldValue
+            guard k < count else { return }
+            let index = order[k]
+            slots.store(body(index), at: index)
+        }
+    }
+    return slots.collect()
+}
+
+/// Pre-sized result slots written by parallel workers.
+///
+/// `@unchecked Sendable`: every slot is written by exactly one worker (each index is handed out
+/// once by an atomic counter), and read only after `concurrentPerform` has returned, which
+/// orders all writes before the reads.
+final class ResultSlots<T>: @unchecked Sendable {
+    private let storage: UnsafeMutableBufferPointer<T?>
+
+    init(count: Int) {
+        storage = .allocate(capacity: count)
+        storage.initialize(repeating: nil)
+    }
+
+    deinit {
+        storage.deinitialize()
+        storage.deallocate()
+    }
+
+    func store(_ value: T, at index: Int) { storage[index] = value }
+
+    func collect() -> [T] { storage.map { $0! } }
+}

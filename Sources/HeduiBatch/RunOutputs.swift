@@ -1,0 +1,214 @@
+import Crypto
+import Foundation
+import HeduiAssess
+import HeduiIngest
+import HeduiModel
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `assessments.csv` (outputs.md): one row per unit, sorted by unit_id.
+enum AssessmentsFile {
+    static let header = ["unit_id", "household_id", "region_code", "area_type", "status", "flag", "reasons", "members",
+                         "monthly_income", "financial_assets", "vehicles", "homes", "housing_area", "standard", "suggested_benefit"]
+
+    static func render(_ assessments: [Assessment]) -> [UInt8] {
+        var csv = CSVText(header: header)
+        for a in assessments {
+            let m = a.measures
+            csv.appendRow([
+                a.unit.unitID, a.unit.householdID, a.unit.regionCode.description, a.unit.areaType.rawValue,
+                a.status.rawValue, a.flag?.rawValue ?? "", a.reasons.map(\.rawValue).joined(separator: ";"),
+                String(a.unit.members.count), m.monthlyIncome.description, m.financialAssets.description,
+                String(m.countedVehicles.count), String(m.homes.count), Fen.format(m.housingAreaHundredths, fractionDigits: 2),
+                a.standard?.description ?? "", String(a.suggestedBenefit),
+            ])
+        }
+        return csv.bytes
+    }
+}
+
+/// `evidence.jsonl`: for every unit with a reason, the figures and records behind each reason
+/// (account numbers masked to their last 4 characters). The reports are made from it.
+enum EvidenceFile {
+    struct Line: Encodable {
+        var unit_id: String
+        var status: String
+        var outcome_certain: Int?
+        var outcome_with_probable: Int?
+        var standard: Int64?
+        var low_income_line: Int64?
+        var members: Int
+        var verified_income: [Int64]
+        var declared_income: [Int64]
+        var income_window: String
+        var reasons: [ReasonEvidence]
+    }
+
+    static func render(_ assessments: [Assessment], files: [FileSummary]) -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        var out: [UInt8] = []
+        for a in assessments where !a.reasons.isEmpty {
+            let line = Line(
+                unit_id: a.unit.unitID, status: a.status.rawValue, outcome_certain: a.outcomeCertain?.rawValue,
+                outcome_with_probable: a.outcomeWithProbable?.rawValue, standard: a.standard?.value,
+                low_income_line: a.lowIncomeLine?.value, members: a.unit.members.count,
+                verified_income: a.measures.verifiedIncome.map(\.value), declared_income: a.measures.declaredIncome.map(\.value),
+                income_window: "\(a.measures.window.lowerBound)..\(a.measures.window.upperBound)", reasons: a.evidence)
+            // Encoding plain values cannot fail.
+            out += (try? encoder.encode(line)).map { Array($0) } ?? []
+            out.append(0x0A)
+        }
+        return out
+    }
+}
+
+/// `manifest.json` (outputs.md).
+struct Manifest {
+    var runID: String
+    var engineVersion: String
+    var asOf: Day
+    var seed: String
+    var policyFile: String
+    var policySHA256: String
+    var threads: Int
+    var started: Date
+    var finished: Date
+    var files: [FileSummary]
+    var ignored: [String]
+    var rosterConflicts: [String]
+    var units: Int
+
+    struct FileEntry: Encodable {
+        var name: String
+        var kind: String
+        var format: String
+        var compressed: Bool
+        var encoding: String
+        var sha256: String
+        var records_read: Int
+        var accepted: Int
+        var quarantined: Int
+        var duplicate: Int
+        var unrelated: Int
+        var rejected: Bool
+        var rejection_code: String?
+        var rejection_reason: String?
+        var reconciles: Bool
+    }
+
+    struct Document: Encodable {
+        var run_id: String
+        var engine_version: String
+        var as_of: String
+        var seed: String
+        var policy_file: String
+        var policy_sha256: String
+        var threads: Int
+        var started_at: String
+        var finished_at: String
+        var units: Int
+        var files: [FileEntry]
+        var ignored_files: [String]
+        var roster_conflicts: [String]
+    }
+
+    func render() -> [UInt8] {
+        let iso = ISO8601DateFormatter()
+        let document = Document(
+            run_id: runID, engine_version: engineVersion, as_of: asOf.description, seed: seed, policy_file: policyFile,
+            policy_sha256: policySHA256, threads: threads, started_at: iso.string(from: started), finished_at: iso.string(from: finished),
+            units: units,
+            files: files.map { f in
+                FileEntry(name: f.name, kind: f.kind.rawValue, format: f.format.rawValue, compressed: f.compressed, encoding: f.encoding,
+                          sha256: f.sha256, records_read: f.read, accepted: f.accepted, quarantined: f.quarantined,
+                          duplicate: f.duplicates, unrelated: f.unrelated, rejected: f.rejection != nil,
+                          rejection_code: f.rejection?.code.rawValue, rejection_reason: f.rejection?.message, reconciles: f.reconciles)
+            },
+            ignored_files: ignored, roster_conflicts: rosterConflicts)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+        return ((try? encoder.encode(document)).map { Array($0) } ?? []) + [0x0A]
+    }
+}
+
+enum Hashing {
+    static func sha256Hex(_ data: some DataProtocol) -> String {
+        SHA256.hash(data: data).map { String($0, radix: 16).leftPadded(2) }.joined()
+    }
+}
+
+extension String {
+    func leftPadded(_ width: Int) -> String { count >= width ? self : String(repeating: "0", count: width - count) + self }
+}
+
+/// A run's id: derived from what determines its result (engine, inputs, policy, as-of, seed),
+/// so that the same batch run again has the same id.
+enum RunIdentity {
+    static func id(files: [FileSummary], policySHA: String, asOf: Day, seed: String) -> String {
+        var text = "hedui \(EngineInfo.version)\npolicy \(policySHA)\nas-of \(asOf)\nseed \(seed)\n"
+        for f in files { text += "\(f.name) \(f.sha256)\n" }
+        return asOf.description + "-" + String(Hashing.sha256Hex(Array(text.utf8)).prefix(12))
+    }
+}
+
+/// Publishes a run's files atomically (outputs.md): written into a temporary folder beside
+/// `<out>`, then swapped into place; a crash leaves the last good output untouched.
+struct OutputPublisher {
+    var outputPath: String
+
+    func publish(_ files: [String: [UInt8]]) throws {
+        let target = URL(fileURLWithPath: outputPath).standardizedFileURL.path
+        let parent = (target as NSString).deletingLastPathComponent
+        let base = (target as NSString).lastPathComponent
+        try OutputFiles.makeDirectory(parent)
+        let staging = parent + "/.\(base).staging-\(getpid())"
+        try? FileManager.default.removeItem(atPath: staging)
+        try OutputFiles.makeDirectory(staging)
+        for (name, bytes) in files.sorted(by: { $0.key < $1.key }) {
+            try OutputFiles.write(bytes, to: staging + "/" + name)
+        }
+        // Make the staged files durable before they become visible.
+        let directory = open(staging, O_RDONLY | O_DIRECTORY)
+        if directory >= 0 {
+            fsync(directory)
+            close(directory)
+        }
+        if FileManager.default.fileExists(atPath: target) {
+            // Swap the two folders in one step where the kernel allows it, then drop the old one.
+            if renameExchange(staging, target) {
+                try? FileManager.default.removeItem(atPath: staging)
+                return
+            }
+            let retired = parent + "/.\(base).old-\(getpid())"
+            guard rename(target, retired) == 0 else {
+                throw OutputError(path: target, message: "cannot move the previous output aside: \(String(cString: strerror(errno)))")
+            }
+            guard rename(staging, target) == 0 else {
+                _ = rename(retired, target)
+                throw OutputError(path: target, message: "cannot publish: \(String(cString: strerror(errno)))")
+            }
+            try? FileManager.default.removeItem(atPath: retired)
+        } else {
+            guard rename(staging, target) == 0 else {
+                throw OutputError(path: target, message: "cannot publish: \(String(cString: strerror(errno)))")
+            }
+        }
+    }
+
+    /// `renameat2(..., RENAME_EXCHANGE)`: swaps two paths atomically (Linux 3.15+, glibc 2.28+).
+    /// Looked up at run time because Swift's Glibc module does not import it.
+    private func renameExchange(_ a: String, _ b: String) -> Bool {
+        #if os(Linux)
+        typealias RenameAt2 = @convention(c) (Int32, UnsafePointer<CChar>, Int32, UnsafePointer<CChar>, UInt32) -> Int32
+        guard let symbol = dlsym(nil, "renameat2") else { return false }
+        let renameat2 = unsafeBitCast(symbol, to: RenameAt2.self)
+        let renameExchangeFlag: UInt32 = 2
+        return renameat2(AT_FDCWD, a, AT_FDCWD, b, renameExchangeFlag) == 0
+        #else
+        return false
+        #endif
+    }
+}
+

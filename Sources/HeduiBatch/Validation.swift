@@ -1,0 +1,158 @@
+import Foundation
+import HeduiIngest
+import HeduiModel
+
+/// `hedui validate`: ingestion alone, for data providers checking their files before sending
+/// and for operators checking an inbox. No roster is needed.
+public struct ValidationJob: Sendable {
+    public var inboxPath: String
+    public var outputPath: String?
+    public var threads: Int
+
+    public init(inboxPath: String, outputPath: String?, threads: Int) {
+        self.inboxPath = inboxPath
+        self.outputPath = outputPath
+        self.threads = threads
+    }
+
+    /// What validation found, per file.
+    public struct Outcome: Sendable {
+        public var inbox: Inbox
+        public var files: [FileSummary]
+        public var quarantine: [QuarantineEntry]
+        /// 0: everything accepted; 3: something was quarantined or rejected (outputs.md).
+        public var exitCode: Int32 { files.contains { $0.rejection != nil || $0.quarantined > 0 } ? 3 : 0 }
+    }
+
+    public func run() throws -> Outcome {
+        let inbox = try Inbox(directory: inboxPath)
+        let ingestion = InboxIngestion(inbox: inbox, threads: threads)
+        let results = ingestion.readAll { _ in FingerprintSink() }
+        var files: [FileSummary] = []
+        var seen: [SourceKind: Set<RecordFingerprint>] = [:]
+        for (report, sink) in results {
+            var summary = FileSummary(report)
+            if let sink {
+                var set = seen[report.file.kind, default: []]
+                for fingerprint in sink.fingerprints where !set.insert(fingerprint).inserted {
+                    summary.duplicates += 1
+                }
+                seen[report.file.kind] = set
+                summary.accepted -= summary.duplicates
+            }
+            files.append(summary)
+        }
+        let quarantine = results.flatMap(\.0.quarantine)
+        if let outputPath {
+            try OutputFiles.makeDirectory(outputPath)
+            try OutputFiles.write(QuarantineFile.render(quarantine), to: outputPath + "/quarantine.csv")
+        }
+        return Outcome(inbox: inbox, files: files, quarantine: quarantine)
+    }
+}
+
+/// One file's line in `hedui validate` and in the manifest.
+public struct FileSummary: Sendable {
+    public var name: String
+    public var kind: SourceKind
+    public var format: FileFormat
+    public var compressed: Bool
+    public var encoding: String
+    public var sha256: String
+    public var read: Int
+    public var accepted: Int
+    public var quarantined: Int
+    public var duplicates = 0
+    public var unrelated = 0
+    public var rejection: FileRejection?
+
+    init(_ report: FileIngestReport) {
+        name = report.file.name
+        kind = report.file.kind
+        format = report.file.format
+        compressed = report.file.compressed
+        encoding = report.encoding
+        sha256 = report.sha256
+        read = report.recordsRead
+        accepted = report.accepted
+        quarantined = report.quarantined
+        rejection = report.rejection
+    }
+
+    /// Whether the counts reconcile: read = accepted + quarantined + duplicates (or rejected whole).
+    public var reconciles: Bool { rejection != nil || read == accepted + quarantined + duplicates }
+
+    /// The line `hedui validate` prints: counts only, never a value from the file.
+    public var line: String {
+        let what = "\(kind.rawValue) \(format.rawValue)\(compressed ? ".gz" : "") \(encoding)"
+        if let rejection {
+            return "\(name): \(what): REJECTED \(rejection.code): \(rejection.message)"
+        }
+        return "\(name): \(what): read \(read), accepted \(accepted), quarantined \(quarantined), duplicates \(duplicates)"
+            + (unrelated > 0 ? ", unrelated \(unrelated)" : "")
+    }
+}
+
+/// Two independent 64-bit hashes of a record's normalized content: equal records, equal fingerprints;
+/// different records collide with probability about 2^-128.
+struct RecordFingerprint: Hashable, Sendable {
+    var a: Int
+    var b: Int
+
+    init(_ record: ExchangeRecord) {
+        var first = Hasher()
+        first.combine(0x5EED_0001)
+        first.combine(record.holder)
+        first.combine(record.holderName)
+        first.combine(record.facts)
+        var second = Hasher()
+        second.combine(0x5EED_0002 as UInt64)
+        second.combine(record.facts)
+        second.combine(record.holderName)
+        second.combine(record.holder)
+        a = first.finalize()
+        b = second.finalize()
+    }
+}
+
+/// Keeps the fingerprints of a file's accepted exchange records, in file order, to count duplicates.
+struct FingerprintSink: RecordSink, Sendable {
+    var fingerprints: [RecordFingerprint] = []
+    mutating func accept(_ record: DecodedRecord) {
+        if case .exchange(let exchange) = record { fingerprints.append(RecordFingerprint(exchange)) }
+    }
+}
+
+/// Reads the files of an inbox in parallel, one file per worker, largest first.
+struct InboxIngestion: Sendable {
+    var inbox: Inbox
+    var threads: Int
+    var ingestor = FileIngestor()
+
+    func readAll<Sink: RecordSink & Sendable>(
+        only kinds: Set<SourceKind>? = nil, makeSink: @Sendable @escaping (InboxFile) -> Sink
+    ) -> [(FileIngestReport, Sink?)] {
+        let files = inbox.files.filter { kinds?.contains($0.kind) ?? true }
+        let schedule = files.indices.sorted { files[$0].size > files[$1].size || (files[$0].size == files[$1].size && $0 < $1) }
+        let ingestor = self.ingestor
+        return parallelMap(count: files.count, threads: threads, schedule: schedule) { i in
+            let file = files[i]
+            let (report, sink) = ingestor.ingest(file) { makeSink(file) }
+            return (report, sink)
+        }
+    }
+}
+
+/// `quarantine.csv` (outputs.md): one row per refused record or rejected file, in file and line order.
+enum QuarantineFile {
+    static let header = ["file", "location", "source", "field", "code", "message"]
+
+    static func render(_ entries: [QuarantineEntry]) -> [UInt8] {
+        var csv = CSVText(header: header)
+        let sorted = entries.sorted { ($0.fileIndex, $0.location) < ($1.fileIndex, $1.location) }
+        for e in sorted {
+            csv.appendRow([e.fileName, e.location.description, e.source.rawValue, e.field, e.code.rawValue, e.message])
+        }
+        return csv.bytes
+    }
+}

@@ -1,0 +1,40 @@
+import Foundation
+import HeduiIngest
+
+/// `HeduiBench ingest FILE [--backend isal|zlib]`: the whole ingest path of one file on one
+/// thread (inflate, decode, parse, validate, normalize), records handed to a sink that keeps
+/// nothing. Prints one JSON line.
+func runIngestBenchmark(arguments: [String]) throws {
+    guard let path = arguments.first else {
+        throw BenchmarkUsage("usage: HeduiBench ingest FILE [--backend isal|zlib]")
+    }
+    var backend = DecompressionBackend.preferred
+    if let i = arguments.firstIndex(of: "--backend"), i + 1 < arguments.count {
+        guard let chosen = DecompressionBackend(rawValue: arguments[i + 1]) else { throw BenchmarkUsage("unknown backend") }
+        backend = chosen
+    }
+    let name = (path as NSString).lastPathComponent
+    guard let (kind, format, compressed) = Inbox.classify(name) else { throw BenchmarkUsage("not an exchange file name: \(name)") }
+    let size = (try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int64) ?? 0
+    let file = InboxFile(index: 0, name: name, path: path, kind: kind, format: format, compressed: compressed, size: size, controlPath: nil)
+    let ingestor = FileIngestor(backend: backend)
+    let start = DispatchTime.now().uptimeNanoseconds
+    let (report, _) = ingestor.ingest(file) { DiscardingSink() }
+    let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+    let rejection = report.rejection.map { "\"\($0.code)\"" } ?? "null"
+    print("""
+        {"file": "\(name)", "backend": "\(backend.rawValue)", "records": \(report.recordsRead), "accepted": \(report.accepted), \
+        "quarantined": \(report.quarantined), "content_bytes": \(report.contentBytes), "seconds": \(seconds), "rejected": \(rejection)}
+        """)
+}
+
+/// Keeps nothing: measures ingestion alone.
+struct DiscardingSink: RecordSink {
+    var count = 0
+    mutating func accept(_ record: DecodedRecord) { count &+= 1 }
+}
+
+struct BenchmarkUsage: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,174 @@
+/// A streaming RFC 4180 parser: comma separator, `"` quoting with `""` escapes, line breaks
+/// inside quotes, LF or CRLF line ends, a missing final line end, a leading UTF-8 BOM.
+///
+/// Bytes are pushed in chunks of any size; each complete record is handed to the
+/// callback with the physical line on which it starts (1-based). Empty lines (and lines
+/// holding only spaces) are skipped but counted. Memory holds one chunk plus one
+/// partial record, whatever the file's size.
+public struct CSVParser {
+    /// One parsed record; the field views are valid only during the callback.
+    public struct Row {
+        @usableFromInline let buffer: UnsafeRawBufferPointer
+        @usableFromInline let fields: UnsafeBufferPointer<FieldSpan>
+        /// The physical line where the record starts (the header is line 1).
+        public let line: Int
+
+        @inlinable
+        init(buffer: UnsafeRawBufferPointer, fields: UnsafeBufferPointer<FieldSpan>, line: Int) {
+            self.buffer = buffer
+            self.fields = fields
+            self.line = line
+        }
+
+        public var count: Int { fields.count }
+
+        /// The bytes of field `i` (quotes removed, `""` unescaped).
+        @inlinable
+        public func field(_ i: Int) -> UnsafeRawBufferPointer {
+            let f = fields[i]
+            return UnsafeRawBufferPointer(rebasing: buffer[Int(f.start)..<Int(f.end)])
+        }
+    }
+
+    public struct FieldSpan {
+        @usableFromInline var start: Int32
+        @usableFromInline var end: Int32
+        /// A quoted field holding `""`, unescaped once its record is complete.
+        var escaped: Bool = false
+    }
+
+    /// A quote left open at the end of the input.
+    public struct UnterminatedQuote: Error, Sendable {
+        public let line: Int
+    }
+
+    private var buffer: [UInt8] = []
+    private var spans: [FieldSpan] = []
+    private var line = 1
+    private var atStart = true
+    /// Records handed out so far (empty lines excluded).
+    public private(set) var recordCount = 0
+
+    public init() {
+        buffer.reserveCapacity(1 << 18)
+        spans.reserveCapacity(32)
+    }
+
+    /// Parses the records completed by `chunk`.
+    public mutating func feed(_ chunk: UnsafeRawBufferPointer, _ onRow: (borrowing Row) throws -> Void) throws {
+        buffer.append(contentsOf: chunk)
+        try parse(final: false, onRow)
+    }
+
+    /// Parses what is left at the end of the input.
+    public mutating func finish(_ onRow: (borrowing Row) throws -> Void) throws {
+        try parse(final: true, onRow)
+    }
+
+    private mutating func parse(final: Bool, _ onRow: (borrowing Row) throws -> Void) throws {
+        if atStart {
+            if buffer.count < 3 && !final { return }
+            if buffer.count >= 3, buffer[0] == 0xEF, buffer[1] == 0xBB, buffer[2] == 0xBF {
+                buffer.removeFirst(3)
+            }
+            atStart = false
+        }
+        var consumed = 0
+        var currentLine = line
+        let count = buffer.count
+        try buffer.withUnsafeMutableBytes { raw in
+            let base = raw.baseAddress!.assumingMemoryBound(to: UInt8.self)
+            var pos = 0
+            recordLoop: while pos < count {
+                let recordStart = pos
+                let recordLine = currentLine
+                spans.removeAll(keepingCapacity: true)
+                var linesInRecord = 0
+                var allBlank = true
+                fieldLoop: while true {
+                    if pos < count && base[pos] == UInt8(ascii: "\"") {
+                        // Quoted field. `""` is unescaped only once the record is complete,
+                        // because an incomplete record is parsed again with the next chunk.
+                        allBlank = false
+                        pos += 1
+                        let start = pos
+                        var escaped = false
+                        while true {
+                            guard pos < count else {
+                                if final { throw UnterminatedQuote(line: recordLine) }
+                                break recordLoop
+                            }
+                            let b = base[pos]
+                            if b == UInt8(ascii: "\"") {
+                                if pos + 1 < count && base[pos + 1] == UInt8(ascii: "\"") {
+                                    escaped = true
+                                    pos += 2
+                                    continue
+                                }
+                                if pos + 1 >= count && !final { break recordLoop }
+                                pos += 1
+                                break
+                            }
+                            if b == 0x0A { linesInRecord += 1 }
+                            pos += 1
+                        }
+                        let write = pos - 1
+                        spans.append(FieldSpan(start: Int32(start), end: Int32(write), escaped: escaped))
+                        // After the closing quote: skip anything up to the separator (lenient on `"a" ,`).
+                        while pos < count && base[pos] != UInt8(ascii: ",") && base[pos] != 0x0A { pos += 1 }
+                    } else {
+                        let start = pos
+                        while pos < count {
+                            let b = base[pos]
+                            if b == UInt8(ascii: ",") || b == 0x0A { break }
+                            if b != 0x20 && b != 0x0D && b != 0x09 { allBlank = false }
+                            pos += 1
+                        }
+                        var end = pos
+                        if pos < count || final {
+                            if end > start && base[end - 1] == 0x0D && (pos == count || base[pos] == 0x0A) { end -= 1 }
+                        }
+                        spans.append(FieldSpan(start: Int32(start), end: Int32(end)))
+                    }
+                    guard pos < count else {
+                        if !final { break recordLoop }
+                        break fieldLoop
+                    }
+                    if base[pos] == UInt8(ascii: ",") {
+                        pos += 1
+                        if pos == count && !final { break recordLoop }
+                        continue fieldLoop
+                    }
+                    // Line feed ends the record.
+                    pos += 1
+                    linesInRecord += 1
+                    break fieldLoop
+                }
+                currentLine = recordLine + linesInRecord
+                consumed = pos
+                if spans.count == 1 && allBlank {
+                    if pos == count && final && recordStart == pos { break }
+                    continue recordLoop
+                }
+                recordCount += 1
+                for k in spans.indices where spans[k].escaped {
+                    var read = Int(spans[k].start)
+                    var write = read
+                    let end = Int(spans[k].end)
+                    while read < end {
+                        base[write] = base[read]
+                        read += base[read] == UInt8(ascii: "\"") ? 2 : 1
+                        write += 1
+                    }
+                    spans[k].end = Int32(write)
+                }
+                try spans.withUnsafeBufferPointer { fields in
+                    let row = Row(buffer: UnsafeRawBufferPointer(raw), fields: fields, line: recordLine)
+                    try onRow(row)
+                }
+            }
+        }
+        line = currentLine
+        if consumed > 0 { buffer.removeFirst(consumed) }
+    }
+}

@@ -1,0 +1,55 @@
+/// Checks a byte stream for valid UTF-8 incrementally (sequences may span chunks).
+///
+/// A CSV file that is not valid UTF-8 is read as GB18030 (exchange-formats.md);
+/// this decides which. ASCII runs are skipped eight bytes at a time.
+struct UTF8Validator {
+    private var pending = 0          // continuation bytes still expected
+    private var lowerBound: UInt8 = 0x80
+    private var upperBound: UInt8 = 0xBF
+    private(set) var sawNonASCII = false
+
+    /// Returns false at the first byte that cannot be UTF-8.
+    mutating func validate(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        let n = bytes.count
+        guard let base = bytes.baseAddress else { return true }
+        var i = 0
+        while i < n {
+            if pending == 0 {
+                // Fast path over ASCII, 8 bytes at a time.
+                while i + 8 <= n {
+                    let word = base.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                    if word & 0x8080_8080_8080_8080 != 0 { break }
+                    i += 8
+                }
+                guard i < n else { break }
+                let b = base.load(fromByteOffset: i, as: UInt8.self)
+                i += 1
+                if b < 0x80 { continue }
+                sawNonASCII = true
+                lowerBound = 0x80
+                upperBound = 0xBF
+                switch b {
+                case 0xC2...0xDF: pending = 1
+                case 0xE0: pending = 2; lowerBound = 0xA0
+                case 0xE1...0xEC, 0xEE...0xEF: pending = 2
+                case 0xED: pending = 2; upperBound = 0x9F
+                case 0xF0: pending = 3; lowerBound = 0x90
+                case 0xF1...0xF3: pending = 3
+                case 0xF4: pending = 3; upperBound = 0x8F
+                default: return false
+                }
+            } else {
+                let b = base.load(fromByteOffset: i, as: UInt8.self)
+                i += 1
+                guard b >= lowerBound && b <= upperBound else { return false }
+                lowerBound = 0x80
+                upperBound = 0xBF
+                pending -= 1
+            }
+        }
+        return true
+    }
+
+    /// Whether the input ended on a complete character.
+    var isComplete: Bool { pending == 0 }
+}

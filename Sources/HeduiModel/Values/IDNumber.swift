@@ -1,0 +1,179 @@
+/// A citizen ID number (公民身份号码, GB 11643-1999), valid and normalized to 18 characters.
+///
+/// Stored packed: the first 17 digits as one integer. The check character is
+/// derived from them, so equality, hashing and ordering use the 64-bit value.
+public struct IDNumber: Hashable, Comparable, Sendable, CustomStringConvertible {
+    /// The first 17 digits as an integer (< 10^17).
+    public let body: UInt64
+
+    /// Creates the ID number whose first 17 digits are `body`; the check character is computed.
+    public init(body: UInt64) {
+        precondition(body < 100_000_000_000_000_000)
+        self.body = body
+    }
+
+    /// The check character's value, 0...10 (10 is written `X`).
+    public var checkValue: UInt8 { IDNumber.checkValue(forBody: body) }
+
+    /// The 18-character form, upper-case `X`.
+    public var description: String { String(decoding: characters, as: UTF8.self) }
+
+    /// The 18 ASCII characters.
+    public var characters: [UInt8] {
+        var out = [UInt8](repeating: 0, count: 18)
+        var rest = body
+        for i in stride(from: 16, through: 0, by: -1) {
+            out[i] = UInt8(ascii: "0") + UInt8(rest % 10)
+            rest /= 10
+        }
+        out[17] = IDNumber.checkCharacter(checkValue)
+        return out
+    }
+
+    /// The birth date the number encodes (characters 7-14).
+    public var birthDate: Day {
+        let yyyymmdd = Int((body / 1_000) % 100_000_000)
+        return Day(year: yyyymmdd / 10_000, month: yyyymmdd / 100 % 100, day: yyyymmdd % 100)!
+    }
+
+    /// The 6-digit region code of the registration (characters 1-6).
+    public var regionPrefix: Int { Int(body / 100_000_000_000) }
+
+    public static func < (a: IDNumber, b: IDNumber) -> Bool { a.body < b.body }
+
+    static let weights: [UInt64] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+    static let checkTable: [UInt8] = [1, 0, 10, 9, 8, 7, 6, 5, 4, 3, 2]
+
+    /// The GB 11643 check value (0...10) of a 17-digit body.
+    public static func checkValue(forBody body: UInt64) -> UInt8 {
+        var rest = body
+        var sum: UInt64 = 0
+        for i in stride(from: 16, through: 0, by: -1) {
+            sum += (rest % 10) * weights[i]
+            rest /= 10
+        }
+        return checkTable[Int(sum % 11)]
+    }
+
+    static func checkCharacter(_ value: UInt8) -> UInt8 {
+        value == 10 ? UInt8(ascii: "X") : UInt8(ascii: "0") + value
+    }
+}
+
+/// An 18-character ID number whose only fault is its check character (its birth date is real).
+///
+/// Such a record is quarantined, but may still be probable evidence for a member
+/// whose ID is one substituted character or one adjacent swap away (rules.md).
+public struct ChecksumFailedID: Hashable, Sendable, CustomStringConvertible {
+    /// The 18 characters as digit values 0...9, the last one 0...10 (X).
+    public let digits: [UInt8]
+
+    public init(digits: [UInt8]) { self.digits = digits }
+
+    public var description: String {
+        String(decoding: digits.map { IDNumber.checkCharacter($0) }, as: UTF8.self)
+    }
+
+    /// Every valid ID number one substituted character or one swap of adjacent characters away,
+    /// in ascending order, without duplicates.
+    ///
+    /// - Complexity: O(1): 17 × 9 substitutions of a digit, 1 of the check character, 17 swaps.
+    public func neighbours() -> [IDNumber] {
+        var found = Set<UInt64>()
+        func consider(_ d: [UInt8]) {
+            guard d[17] <= 10, d[0..<17].allSatisfy({ $0 <= 9 }) else { return }
+            var body: UInt64 = 0
+            for i in 0..<17 { body = body * 10 + UInt64(d[i]) }
+            guard IDNumber.checkValue(forBody: body) == d[17], IDNumber.hasRealBirthDate(body: body) else { return }
+            found.insert(body)
+        }
+        var d = digits
+        for i in 0..<17 {
+            let original = d[i]
+            for v in 0...9 where UInt8(v) != original {
+                d[i] = UInt8(v)
+                consider(d)
+            }
+            d[i] = original
+        }
+        // The check character substituted: the body with its correct check.
+        var body: UInt64 = 0
+        for i in 0..<17 { body = body * 10 + UInt64(digits[i]) }
+        if IDNumber.hasRealBirthDate(body: body) { found.insert(body) }
+        for i in 0..<17 where d[i] != d[i + 1] {
+            d.swapAt(i, i + 1)
+            consider(d)
+            d.swapAt(i, i + 1)
+        }
+        return found.sorted().map(IDNumber.init(body:))
+    }
+}
+
+/// Why an ID number text is not a valid ID number.
+public enum IDNumberProblem: Sendable, Equatable {
+    /// Wrong length or characters.
+    case format
+    /// The birth date part is not a real date.
+    case birthDate
+    /// The check character is wrong; everything else is well formed.
+    case checksum(ChecksumFailedID)
+}
+
+extension IDNumber {
+    /// Parses an ID number from normalized ASCII bytes (full-width already folded, trimmed).
+    ///
+    /// Accepts 18 characters (lower-case `x` too) and legacy 15-digit numbers, which are
+    /// converted by inserting `19` before the year and computing the check character.
+    public static func parse(_ bytes: UnsafeRawBufferPointer) -> Result<IDNumber, IDNumberProblemError> {
+        let zero = UInt8(ascii: "0")
+        if bytes.count == 15 {
+            var body: UInt64 = 0
+            for (i, b) in bytes.enumerated() {
+                guard b &- zero <= 9 else { return .failure(.init(.format)) }
+                body = body * 10 + UInt64(b - zero)
+                if i == 5 { body = body * 100 + 19 }
+            }
+            guard hasRealBirthDate(body: body) else { return .failure(.init(.birthDate)) }
+            return .success(IDNumber(body: body))
+        }
+        guard bytes.count == 18 else { return .failure(.init(.format)) }
+        var body: UInt64 = 0
+        for i in 0..<17 {
+            let v = bytes[i] &- zero
+            guard v <= 9 else { return .failure(.init(.format)) }
+            body = body * 10 + UInt64(v)
+        }
+        let last = bytes[17]
+        let check: UInt8
+        if last &- zero <= 9 { check = last - zero }
+        else if last == UInt8(ascii: "X") || last == UInt8(ascii: "x") { check = 10 }
+        else { return .failure(.init(.format)) }
+        guard hasRealBirthDate(body: body) else { return .failure(.init(.birthDate)) }
+        guard checkValue(forBody: body) == check else {
+            var digits = [UInt8](repeating: 0, count: 18)
+            for i in 0..<17 { digits[i] = bytes[i] - zero }
+            digits[17] = check
+            return .failure(.init(.checksum(ChecksumFailedID(digits: digits))))
+        }
+        return .success(IDNumber(body: body))
+    }
+
+    /// Parses an ID number from a string (normalizing full-width characters and spaces first).
+    public static func parse(_ text: String) -> Result<IDNumber, IDNumberProblemError> {
+        let folded = TextNormalization.foldedASCII(text)
+        return folded.withUnsafeBytes { parse($0) }
+    }
+
+    static func hasRealBirthDate(body: UInt64) -> Bool {
+        let yyyymmdd = Int((body / 1_000) % 100_000_000)
+        let year = yyyymmdd / 10_000
+        guard year >= 1800 else { return false }
+        return Day(year: year, month: yyyymmdd / 100 % 100, day: yyyymmdd % 100) != nil
+    }
+}
+
+/// `IDNumberProblem` as an `Error`, so that parsing can return a `Result`.
+public struct IDNumberProblemError: Error, Sendable, Equatable {
+    public let problem: IDNumberProblem
+    public init(_ problem: IDNumberProblem) { self.problem = problem }
+}

@@ -1,0 +1,107 @@
+/// The text rules of the exchange formats: trimming, full-width folding, names.
+public enum TextNormalization {
+    /// Folds full-width forms U+FF01–U+FF5E to ASCII and the ideographic space U+3000 to a space,
+    /// then trims ASCII white space, writing the result into `output` (cleared first).
+    ///
+    /// Everything but names goes through this (exchange-formats.md, precise points).
+    /// - Returns: true when the input was valid UTF-8.
+    @inlinable
+    public static func foldASCII(_ input: UnsafeRawBufferPointer, into output: inout [UInt8]) {
+        output.removeAll(keepingCapacity: true)
+        var i = 0
+        let n = input.count
+        while i < n {
+            let b = input[i]
+            if b < 0x80 {
+                output.append(b)
+                i += 1
+            } else if b == 0xEF, i + 2 < n, input[i + 1] == 0xBC, (0x81...0xBF).contains(input[i + 2]) {
+                // U+FF01...U+FF3F
+                output.append(input[i + 2] - 0x81 + 0x21)
+                i += 3
+            } else if b == 0xEF, i + 2 < n, input[i + 1] == 0xBD, (0x80...0x9E).contains(input[i + 2]) {
+                // U+FF40...U+FF5E
+                output.append(input[i + 2] - 0x80 + 0x60)
+                i += 3
+            } else if b == 0xE3, i + 2 < n, input[i + 1] == 0x80, input[i + 2] == 0x80 {
+                output.append(0x20)
+                i += 3
+            } else {
+                output.append(b)
+                i += 1
+            }
+        }
+        trim(&output)
+    }
+
+    /// `foldASCII` for a string.
+    public static func foldedASCII(_ text: String) -> [UInt8] {
+        var out: [UInt8] = []
+        var copy = text
+        copy.withUTF8 { foldASCII(UnsafeRawBufferPointer($0), into: &out) }
+        return out
+    }
+
+    @inlinable
+    static func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D || b == 0x0B || b == 0x0C }
+
+    @inlinable
+    static func trim(_ bytes: inout [UInt8]) {
+        var end = bytes.count
+        while end > 0, isSpace(bytes[end - 1]) { end -= 1 }
+        var start = 0
+        while start < end, isSpace(bytes[start]) { start += 1 }
+        if start > 0 || end < bytes.count {
+            if start == 0 { bytes.removeLast(bytes.count - end) } else { bytes = Array(bytes[start..<end]) }
+        }
+    }
+
+    /// Whether the bytes are pure ASCII with no surrounding white space (no normalization needed).
+    @inlinable
+    public static func isPlainASCII(_ input: UnsafeRawBufferPointer) -> Bool {
+        guard let first = input.first, let last = input.last else { return true }
+        if isSpace(first) || isSpace(last) { return false }
+        for b in input where b >= 0x80 { return false }
+        return true
+    }
+
+    /// A person's name as compared and shown: trimmed, full-width spaces removed,
+    /// the middle dot forms `·` `•` `．` normalized to `·` (U+00B7). Nothing else changes.
+    public static func normalizedName(_ input: UnsafeRawBufferPointer) -> String {
+        // Fast path: 2-4 CJK characters, nothing to change.
+        var needsWork = false
+        var i = 0
+        let n = input.count
+        if n == 0 { return "" }
+        if isSpace(input[0]) || isSpace(input[n - 1]) { needsWork = true }
+        while i < n && !needsWork {
+            let b = input[i]
+            if b == 0xE3 || b == 0xE2 || b == 0xEF || b == 0xC2 || b == 0x20 { needsWork = true }
+            i += 1
+        }
+        if !needsWork { return String(decoding: input, as: UTF8.self) }
+        var out: [UInt8] = []
+        out.reserveCapacity(n)
+        i = 0
+        while i < n {
+            let b = input[i]
+            if b == 0xE3, i + 2 < n, input[i + 1] == 0x80, input[i + 2] == 0x80 {
+                i += 3  // U+3000 removed
+            } else if b == 0xE2, i + 2 < n, input[i + 1] == 0x80, input[i + 2] == 0xA2 {
+                out.append(0xC2); out.append(0xB7); i += 3  // U+2022 •
+            } else if b == 0xEF, i + 2 < n, input[i + 1] == 0xBC, input[i + 2] == 0x8E {
+                out.append(0xC2); out.append(0xB7); i += 3  // U+FF0E ．
+            } else {
+                out.append(b); i += 1
+            }
+        }
+        trim(&out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// `normalizedName` for a string.
+    public static func normalizedName(_ text: String) -> String {
+        var copy = text
+        return copy.withUTF8 { normalizedName(UnsafeRawBufferPointer($0)) }
+    }
+}

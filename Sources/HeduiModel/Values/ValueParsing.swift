@@ -1,0 +1,215 @@
+/// Parsers for the value forms of the exchange formats. Input is normalized ASCII bytes
+/// (full-width folded, trimmed; see `TextNormalization.foldASCII`) except where noted.
+/// Messages never echo personal values (amounts, ID numbers, names).
+public enum ValueParsing {
+    static let zero = UInt8(ascii: "0")
+
+    @inlinable
+    static func digit(_ b: UInt8) -> Int? {
+        let v = b &- 0x30
+        return v <= 9 ? Int(v) : nil
+    }
+
+    /// Money in yuan, up to 2 decimals: `1234.5`, `1,234.50`, `¥1234.50`, `￥1234.50`, `1234.50元`.
+    /// A minus sign only when `allowNegative` (bank balances).
+    public static func fen(_ bytes: UnsafeRawBufferPointer, allowNegative: Bool) -> Result<Fen, FieldProblem> {
+        var start = 0
+        var end = bytes.count
+        // Strip ¥ (C2 A5) and ￥ (EF BF A5) at the front, 元 (E5 85 83) at the end.
+        if end - start >= 2, bytes[start] == 0xC2, bytes[start + 1] == 0xA5 { start += 2 }
+        else if end - start >= 3, bytes[start] == 0xEF, bytes[start + 1] == 0xBF, bytes[start + 2] == 0xA5 { start += 3 }
+        if end - start >= 3, bytes[end - 3] == 0xE5, bytes[end - 2] == 0x85, bytes[end - 1] == 0x83 { end -= 3 }
+        while start < end, bytes[start] == 0x20 { start += 1 }
+        while end > start, bytes[end - 1] == 0x20 { end -= 1 }
+        var negative = false
+        if start < end, bytes[start] == UInt8(ascii: "-") {
+            negative = true
+            start += 1
+            // "-¥12.00" is also seen.
+            if end - start >= 2, bytes[start] == 0xC2, bytes[start + 1] == 0xA5 { start += 2 }
+            else if end - start >= 3, bytes[start] == 0xEF, bytes[start + 1] == 0xBF, bytes[start + 2] == 0xA5 { start += 3 }
+        } else if start < end, bytes[start] == UInt8(ascii: "+") {
+            start += 1
+        }
+        guard start < end else { return .failure(FieldProblem(.badAmount, "not an amount in yuan")) }
+        var integer: Int64 = 0
+        var intDigits = 0
+        var groupDigits = 0
+        var sawComma = false
+        var i = start
+        while i < end {
+            let b = bytes[i]
+            if let d = digit(b) {
+                guard intDigits < 15 else { return .failure(FieldProblem(.badAmount, "amount too large")) }
+                integer = integer * 10 + Int64(d)
+                intDigits += 1
+                groupDigits += 1
+            } else if b == UInt8(ascii: ",") {
+                guard intDigits > 0, (sawComma ? groupDigits == 3 : groupDigits <= 3) else {
+                    return .failure(FieldProblem(.badAmount, "thousands separators in the wrong places"))
+                }
+                sawComma = true
+                groupDigits = 0
+            } else {
+                break
+            }
+            i += 1
+        }
+        guard intDigits > 0 || (i < end && bytes[i] == UInt8(ascii: ".")) else {
+            return .failure(FieldProblem(.badAmount, "not an amount in yuan"))
+        }
+        if sawComma && groupDigits != 3 {
+            return .failure(FieldProblem(.badAmount, "thousands separators in the wrong places"))
+        }
+        var cents: Int64 = 0
+        if i < end {
+            guard bytes[i] == UInt8(ascii: ".") else { return .failure(FieldProblem(.badAmount, "not an amount in yuan")) }
+            i += 1
+            var places = 0
+            while i < end, let d = digit(bytes[i]) {
+                places += 1
+                guard places <= 2 else { return .failure(FieldProblem(.badAmount, "more than 2 decimals (amounts are in yuan and fen)")) }
+                cents = cents * 10 + Int64(d)
+                i += 1
+            }
+            guard i == end, places > 0 || intDigits > 0 else { return .failure(FieldProblem(.badAmount, "not an amount in yuan")) }
+            if places == 1 { cents *= 10 }
+        }
+        let value = integer * 100 + cents
+        if negative && value != 0 {
+            guard allowNegative else { return .failure(FieldProblem(.negativeAmount, "negative amount not allowed here")) }
+            return .success(Fen(-value))
+        }
+        return .success(Fen(value))
+    }
+
+    /// A date: `YYYY-MM-DD`, `YYYY/MM/DD` (1- or 2-digit month and day), `YYYYMMDD`, `YYYY年M月D日`.
+    /// Input is UTF-8 (the 年月日 characters are not folded).
+    public static func day(_ bytes: UnsafeRawBufferPointer) -> Result<Day, FieldProblem> {
+        guard let (y, m, d) = dateParts(bytes) else {
+            return .failure(FieldProblem(.badDate, "not a date (use YYYY-MM-DD)"))
+        }
+        guard let day = Day(year: y, month: m, day: d) else {
+            return .failure(FieldProblem(.badDate, "not a real date"))
+        }
+        return .success(day)
+    }
+
+    /// A month: `YYYY-MM`, `YYYY/MM`, `YYYYMM`, `YYYY年M月`.
+    public static func month(_ bytes: UnsafeRawBufferPointer) -> Result<Month, FieldProblem> {
+        var s = Scanner(bytes)
+        guard let y = s.number(exactly: 4) else { return .failure(FieldProblem(.badMonth, "not a month (use YYYY-MM)")) }
+        var m: Int?
+        if s.atEnd {
+            m = nil
+        } else if s.take(UInt8(ascii: "-")) || s.take(UInt8(ascii: "/")) {
+            m = s.number(min: 1, max: 2)
+        } else if s.takeUTF8([0xE5, 0xB9, 0xB4]) {  // 年
+            m = s.number(min: 1, max: 2)
+            guard m != nil, s.takeUTF8([0xE6, 0x9C, 0x88]) else { return .failure(FieldProblem(.badMonth, "not a month (use YYYY-MM)")) }  // 月
+        } else {
+            m = s.number(exactly: 2)
+        }
+        guard let month = m, s.atEnd else { return .failure(FieldProblem(.badMonth, "not a month (use YYYY-MM)")) }
+        guard let value = Month(year: y, month: month) else { return .failure(FieldProblem(.badMonth, "not a real month")) }
+        return .success(value)
+    }
+
+    static func dateParts(_ bytes: UnsafeRawBufferPointer) -> (Int, Int, Int)? {
+        var s = Scanner(bytes)
+        guard let y = s.number(exactly: 4) else { return nil }
+        if s.take(UInt8(ascii: "-")) {
+            guard let m = s.number(min: 1, max: 2), s.take(UInt8(ascii: "-")), let d = s.number(min: 1, max: 2), s.atEnd else { return nil }
+            return (y, m, d)
+        }
+        if s.take(UInt8(ascii: "/")) {
+            guard let m = s.number(min: 1, max: 2), s.take(UInt8(ascii: "/")), let d = s.number(min: 1, max: 2), s.atEnd else { return nil }
+            return (y, m, d)
+        }
+        if s.takeUTF8([0xE5, 0xB9, 0xB4]) {  // 年
+            guard let m = s.number(min: 1, max: 2), s.takeUTF8([0xE6, 0x9C, 0x88]),  // 月
+                  let d = s.number(min: 1, max: 2), s.takeUTF8([0xE6, 0x97, 0xA5]), s.atEnd else { return nil }  // 日
+            return (y, m, d)
+        }
+        guard let m = s.number(exactly: 2), let d = s.number(exactly: 2), s.atEnd else { return nil }
+        return (y, m, d)
+    }
+
+    /// A non-negative decimal with at most `places` decimals, as an integer scaled by 10^places.
+    public static func fixedPoint(_ bytes: UnsafeRawBufferPointer, places: Int) -> Int64? {
+        var value: Int64 = 0
+        var i = 0
+        var intDigits = 0
+        while i < bytes.count, let d = digit(bytes[i]) {
+            guard intDigits < 12 else { return nil }
+            value = value * 10 + Int64(d)
+            intDigits += 1
+            i += 1
+        }
+        var frac = 0
+        if i < bytes.count {
+            guard bytes[i] == UInt8(ascii: "."), places > 0 else { return nil }
+            i += 1
+            while i < bytes.count, let d = digit(bytes[i]) {
+                frac += 1
+                guard frac <= places else { return nil }
+                value = value * 10 + Int64(d)
+                i += 1
+            }
+            guard frac > 0 || intDigits > 0 else { return nil }
+        }
+        guard i == bytes.count, intDigits + frac > 0 else { return nil }
+        for _ in frac..<places { value *= 10 }
+        return value
+    }
+
+    /// A small non-negative integer.
+    public static func integer(_ bytes: UnsafeRawBufferPointer) -> Int? {
+        guard !bytes.isEmpty, bytes.count <= 9 else { return nil }
+        var v = 0
+        for b in bytes {
+            guard let d = digit(b) else { return nil }
+            v = v * 10 + d
+        }
+        return v
+    }
+
+    /// Byte scanner for the date forms.
+    struct Scanner {
+        let bytes: UnsafeRawBufferPointer
+        var i = 0
+        init(_ bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
+        var atEnd: Bool { i == bytes.count }
+        mutating func take(_ b: UInt8) -> Bool {
+            guard i < bytes.count, bytes[i] == b else { return false }
+            i += 1
+            return true
+        }
+        mutating func takeUTF8(_ seq: [UInt8]) -> Bool {
+            guard bytes.count - i >= seq.count else { return false }
+            for (k, b) in seq.enumerated() where bytes[i + k] != b { return false }
+            i += seq.count
+            return true
+        }
+        mutating func number(exactly n: Int) -> Int? {
+            guard bytes.count - i >= n else { return nil }
+            var v = 0
+            for k in 0..<n {
+                guard let d = ValueParsing.digit(bytes[i + k]) else { return nil }
+                v = v * 10 + d
+            }
+            i += n
+            return v
+        }
+        mutating func number(min: Int, max: Int) -> Int? {
+            var v = 0
+            var count = 0
+            while count < max, i < bytes.count, let d = ValueParsing.digit(bytes[i]) {
+                v = v * 10 + d
+                count += 1
+                i += 1
+            }
+            return count >= min ? v : nil
+        }
+    }
+}
