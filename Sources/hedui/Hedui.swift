@@ -12,11 +12,20 @@ struct Hedui: ParsableCommand {
         version: EngineInfo.version,
         subcommands: [Run.self, Validate.self, Policy.self]
     )
-}
 
-/// Exit codes of outputs.md: 0 clean, 3 quarantine or rejection, 2 usage or policy error, 1 failure.
-enum ExitStatus {
-    static func exit(_ code: Int32) -> ExitCode { ExitCode(code) }
+    /// Runs the command; usage errors exit 2 as outputs.md says (ArgumentParser's own code is 64).
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            if exitCode(for: error) == .validationFailure {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                Foundation.exit(2)
+            }
+            exit(withError: error)
+        }
+    }
 }
 
 struct ThreadOptions: ParsableArguments {
