@@ -20,11 +20,14 @@ public struct QuarantinedRecord: Sendable {
 }
 
 /// What validation made of one record.
+///
+/// The rarer, larger payloads are boxed (`indirect`) so that the common case, an exchange record,
+/// moves as a small value on the hot path.
 public enum DecodedRecord: Sendable {
     case exchange(ExchangeRecord)
-    case roster(RosterRow)
-    case inspector(Inspector)
-    case quarantined(QuarantinedRecord)
+    indirect case roster(RosterRow)
+    indirect case inspector(Inspector)
+    indirect case quarantined(QuarantinedRecord)
 }
 
 /// Validates and normalizes records of one layout, field by field, per the layout's types
@@ -33,13 +36,40 @@ public struct RecordDecoder {
     public let layout: RecordLayout
     public let kind: SourceKind
     let plan: RecordDecoderPlan
-    /// The buffer fields are folded into; a reference so that decoding methods stay non-mutating
-    /// while closures read the layout.
+    /// Where fields are folded, and the layout's default values: memory owned by this reference
+    /// so that the views handed out stay valid until the next field is read, without generic closures
+    /// on the hot path.
     private final class Scratch {
-        var bytes: [UInt8] = []
-        init() { bytes.reserveCapacity(256) }
+        var buffer: UnsafeMutableRawBufferPointer
+        var defaults: [UnsafeMutableRawBufferPointer?]
+
+        init(layout: RecordLayout) {
+            buffer = .allocate(byteCount: 4096, alignment: 8)
+            defaults = layout.fields.map { field in
+                guard let text = field.defaultValue else { return nil }
+                let bytes = Array(text.utf8)
+                let storage = UnsafeMutableRawBufferPointer.allocate(byteCount: max(1, bytes.count), alignment: 1)
+                storage.copyBytes(from: bytes)
+                return UnsafeMutableRawBufferPointer(rebasing: storage[0..<bytes.count])
+            }
+        }
+
+        deinit {
+            buffer.deallocate()
+            for d in defaults { d?.deallocate() }
+        }
+
+        /// Folds `raw` into the buffer (the result is never longer than the input).
+        func fold(_ raw: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
+            if buffer.count < raw.count {
+                buffer.deallocate()
+                buffer = .allocate(byteCount: raw.count * 2, alignment: 8)
+            }
+            let n = TextNormalization.foldASCII(raw, into: buffer)
+            return UnsafeRawBufferPointer(rebasing: buffer[0..<n])
+        }
     }
-    private let scratch = Scratch()
+    private let scratch: Scratch
     private var fileIndex: Int32
 
     public init(layout: RecordLayout, fileIndex: Int32) throws {
@@ -47,6 +77,7 @@ public struct RecordDecoder {
         self.layout = layout
         self.kind = kind
         self.plan = try RecordDecoderPlan(layout: layout, kind: kind)
+        self.scratch = Scratch(layout: layout)
         self.fileIndex = fileIndex
     }
 
@@ -75,10 +106,10 @@ public struct RecordDecoder {
     private func quarantine(_ refusal: Refusal, _ source: some FieldSource) -> QuarantinedRecord {
         var record = QuarantinedRecord(field: layout.fields[refusal.field].name, problem: refusal.problem)
         if let idField = plan.idNumber, let bytes = source.value(idField) {
-            record.validID = withFolded(bytes) { if case .success(let id) = IDNumber.parse($0) { id } else { nil } }
+            if case .success(let id) = IDNumber.parse(folded(bytes)) { record.validID = id }
         }
         if let hh = plan.householdID, let bytes = source.value(hh) {
-            record.householdID = try? identifier(hh, bytes)
+            record.householdID = try? identifier(hh, folded(bytes))
         }
         return record
     }
@@ -91,32 +122,27 @@ public struct RecordDecoder {
 
     // MARK: Field access
 
-    /// Calls `body` with the field folded (full-width to ASCII, trimmed); nil when absent or empty,
-    /// after applying the layout's default.
-    private func withFolded<R>(_ raw: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
-        if TextNormalization.isPlainASCII(raw) { return try body(raw) }
-        TextNormalization.foldASCII(raw, into: &scratch.bytes)
-        return try scratch.bytes.withUnsafeBytes { try body($0) }
+    /// The field folded (full-width to ASCII, trimmed), valid until the next field is read.
+    @inline(__always)
+    private func folded(_ raw: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
+        TextNormalization.isPlainASCII(raw) ? raw : scratch.fold(raw)
     }
 
-    /// Present and non-blank → folded bytes passed to `body`; otherwise the default value, or nil.
-    private func folded<R>(_ index: Int, _ source: some FieldSource, _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R? {
+    /// A field's folded bytes; when absent or blank its default; nil when it has none
+    /// (an error for a required field).
+    private func optional(_ index: Int, _ source: some FieldSource) throws -> UnsafeRawBufferPointer? {
         if let raw = source.value(index) {
-            let result: R? = try withFolded(raw) { bytes in bytes.isEmpty ? nil : try body(bytes) }
-            if let result { return result }
+            let bytes = folded(raw)
+            if !bytes.isEmpty { return bytes }
         }
-        let spec = field(index)
-        if let fallback = spec.defaultValue {
-            var copy = fallback
-            return try copy.withUTF8 { try body(UnsafeRawBufferPointer($0)) }
-        }
-        if spec.required { throw refuse(index, .missingField, "required but empty") }
+        if let fallback = scratch.defaults[index] { return UnsafeRawBufferPointer(fallback) }
+        if layout.fields[index].required { throw refuse(index, .missingField, "required but empty") }
         return nil
     }
 
-    private func required<R>(_ index: Int, _ source: some FieldSource, _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R {
-        guard let value = try folded(index, source, body) else { throw refuse(index, .missingField, "required but empty") }
-        return value
+    private func required(_ index: Int, _ source: some FieldSource) throws -> UnsafeRawBufferPointer {
+        guard let bytes = try optional(index, source) else { throw refuse(index, .missingField, "required but empty") }
+        return bytes
     }
 
     // MARK: Types
@@ -140,16 +166,22 @@ public struct RecordDecoder {
         guard let raw = source.value(index) else { throw refuse(index, .missingField, "required but empty") }
         let name = TextNormalization.normalizedName(raw)
         if name.isEmpty { throw refuse(index, .missingField, "required but empty") }
-        if name.unicodeScalars.count > 40 { throw refuse(index, .badName, "longer than 40 characters") }
+        if raw.count > 40, Self.scalarCount(raw) > 40 { throw refuse(index, .badName, "longer than 40 characters") }
         return name
     }
 
     private func text(_ index: Int, _ bytes: UnsafeRawBufferPointer) throws -> String {
-        let value = String(decoding: bytes, as: UTF8.self)
-        if let max = field(index).maxLength, value.unicodeScalars.count > max {
+        if let max = field(index).maxLength, bytes.count > max, Self.scalarCount(bytes) > max {
             throw refuse(index, .tooLong, "longer than \(max) characters")
         }
-        return value
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Characters (Unicode scalars) in valid UTF-8: the bytes that do not continue a sequence.
+    static func scalarCount(_ bytes: UnsafeRawBufferPointer) -> Int {
+        var count = 0
+        for b in bytes where b & 0xC0 != 0x80 { count += 1 }
+        return count
     }
 
     private func identifier(_ index: Int, _ bytes: UnsafeRawBufferPointer) throws -> String {
@@ -228,6 +260,11 @@ public struct RecordDecoder {
     }
 
     private func currency(_ index: Int, _ bytes: UnsafeRawBufferPointer) throws -> String {
+        // The common case without building a string from bytes.
+        if bytes.count == 3, (bytes[0] | 0x20) == UInt8(ascii: "c"), (bytes[1] | 0x20) == UInt8(ascii: "n"),
+           (bytes[2] | 0x20) == UInt8(ascii: "y") {
+            return "CNY"
+        }
         guard bytes.count == 3, bytes.allSatisfy({ ($0 | 0x20) >= 0x61 && ($0 | 0x20) <= 0x7A }) else {
             throw refuse(index, .badCode, "not a 3-letter ISO 4217 currency code")
         }
@@ -239,46 +276,46 @@ public struct RecordDecoder {
     private func decodeExchange(_ s: some FieldSource, origin: RecordOrigin) throws -> DecodedRecord {
         let p = plan
         let idIndex = p.idNumber!
-        let holder = try required(idIndex, s) { try idNumber(idIndex, $0) }
+        let holder = try idNumber(idIndex, required(idIndex, s))
         let holderName = try name(p.name!, s)
         let facts: ExchangeFacts
         switch kind {
         case .bank:
             let i = p.bank
             facts = .bank(BankBalance(
-                bankCode: try required(i.bankCode, s) { try text(i.bankCode, $0) },
-                accountNumber: try required(i.accountNumber, s) { try text(i.accountNumber, $0) },
-                accountType: try required(i.accountType, s) { try code(i.accountType, $0, as: AccountType.self) },
-                balance: try required(i.balance, s) { try money(i.balance, $0) },
-                currency: try folded(i.currency, s) { try currency(i.currency, $0) } ?? "CNY",
-                asOf: try required(i.asOf, s) { try date(i.asOf, $0) }))
+                bankCode: try text(i.bankCode, required(i.bankCode, s)),
+                accountNumber: try text(i.accountNumber, required(i.accountNumber, s)),
+                accountType: try code(i.accountType, required(i.accountType, s), as: AccountType.self),
+                balance: try money(i.balance, required(i.balance, s)),
+                currency: try optional(i.currency, s).map { try currency(i.currency, $0) } ?? "CNY",
+                asOf: try date(i.asOf, required(i.asOf, s))))
         case .tax:
             let i = p.tax
             facts = .tax(TaxIncome(
-                period: try required(i.period, s) { try month(i.period, $0) },
-                incomeType: try required(i.incomeType, s) { try code(i.incomeType, $0, as: IncomeType.self) },
-                grossIncome: try required(i.grossIncome, s) { try money(i.grossIncome, $0) },
-                taxPaid: try folded(i.taxPaid, s) { try money(i.taxPaid, $0) } ?? .zero,
-                socialContribution: try folded(i.socialContribution, s) { try money(i.socialContribution, $0) } ?? .zero,
-                withholder: try folded(i.withholder, s) { try text(i.withholder, $0) } ?? ""))
+                period: try month(i.period, required(i.period, s)),
+                incomeType: try code(i.incomeType, required(i.incomeType, s), as: IncomeType.self),
+                grossIncome: try money(i.grossIncome, required(i.grossIncome, s)),
+                taxPaid: try optional(i.taxPaid, s).map { try money(i.taxPaid, $0) } ?? .zero,
+                socialContribution: try optional(i.socialContribution, s).map { try money(i.socialContribution, $0) } ?? .zero,
+                withholder: try optional(i.withholder, s).map { try text(i.withholder, $0) } ?? ""))
         case .vehicle:
             let i = p.vehicle
             facts = .vehicle(VehicleRegistration(
-                plate: try required(i.plate, s) { try text(i.plate, $0) },
-                vehicleType: try required(i.vehicleType, s) { try code(i.vehicleType, $0, as: VehicleType.self) },
-                registeredOn: try required(i.registeredOn, s) { try date(i.registeredOn, $0) },
-                assessedValue: try folded(i.assessedValue, s) { try money(i.assessedValue, $0) },
-                status: try required(i.status, s) { try code(i.status, $0, as: VehicleStatus.self) }))
+                plate: try text(i.plate, required(i.plate, s)),
+                vehicleType: try code(i.vehicleType, required(i.vehicleType, s), as: VehicleType.self),
+                registeredOn: try date(i.registeredOn, required(i.registeredOn, s)),
+                assessedValue: try optional(i.assessedValue, s).map { try money(i.assessedValue, $0) },
+                status: try code(i.status, required(i.status, s), as: VehicleStatus.self)))
         default:
             let i = p.property
             facts = .property(PropertyRegistration(
-                certificateNumber: try required(i.certificateNumber, s) { try text(i.certificateNumber, $0) },
-                propertyType: try required(i.propertyType, s) { try code(i.propertyType, $0, as: PropertyType.self) },
-                floorArea: try required(i.floorArea, s) { try decimal(i.floorArea, $0) },
-                share: try folded(i.share, s) { try decimal(i.share, $0) } ?? 10_000,
-                registeredOn: try required(i.registeredOn, s) { try date(i.registeredOn, $0) },
-                status: try required(i.status, s) { try code(i.status, $0, as: PropertyStatus.self) },
-                address: try folded(i.address, s) { try text(i.address, $0) } ?? ""))
+                certificateNumber: try text(i.certificateNumber, required(i.certificateNumber, s)),
+                propertyType: try code(i.propertyType, required(i.propertyType, s), as: PropertyType.self),
+                floorArea: try decimal(i.floorArea, required(i.floorArea, s)),
+                share: try optional(i.share, s).map { try decimal(i.share, $0) } ?? 10_000,
+                registeredOn: try date(i.registeredOn, required(i.registeredOn, s)),
+                status: try code(i.status, required(i.status, s), as: PropertyStatus.self),
+                address: try optional(i.address, s).map { try text(i.address, $0) } ?? ""))
         }
         let record = ExchangeRecord(holder: holder, holderName: holderName, facts: facts, origin: origin)
         if case .checksumFailed = holder {
@@ -293,30 +330,29 @@ public struct RecordDecoder {
 
     private func decodeRoster(_ s: some FieldSource, origin: RecordOrigin) throws -> DecodedRecord {
         let i = plan.roster
-        let householdID = try required(i.householdID, s) { try identifier(i.householdID, $0) }
-        let regionCode = try required(i.regionCode, s) { try region(i.regionCode, $0) }
-        let areaType = try required(i.areaType, s) { try code(i.areaType, $0, as: AreaType.self) }
-        let applicationType = try required(i.applicationType, s) { try code(i.applicationType, $0, as: ApplicationType.self) }
-        let currentStatus = try required(i.currentStatus, s) { try code(i.currentStatus, $0, as: BenefitStatus.self) }
-        let address = try folded(i.address, s) { try text(i.address, $0) } ?? ""
+        let householdID = try identifier(i.householdID, required(i.householdID, s))
+        let regionCode = try region(i.regionCode, required(i.regionCode, s))
+        let areaType = try code(i.areaType, required(i.areaType, s), as: AreaType.self)
+        let applicationType = try code(i.applicationType, required(i.applicationType, s), as: ApplicationType.self)
+        let currentStatus = try code(i.currentStatus, required(i.currentStatus, s), as: BenefitStatus.self)
+        let address = try optional(i.address, s).map { try text(i.address, $0) } ?? ""
         // An invalid member ID is not a reason to refuse the row (rules.md, point 7).
         let idIndex = plan.idNumber!
-        let (id, idProblem, idText): (IDNumber?, IDNumberProblem?, String) = try required(idIndex, s) { bytes in
-            let text = String(decoding: bytes, as: UTF8.self)
-            switch IDNumber.parse(bytes) {
-            case .success(let id): return (id, nil, id.description)
-            case .failure(let error): return (nil, error.problem, text)
-            }
+        let idBytes = try required(idIndex, s)
+        let id: IDNumber?, idProblem: IDNumberProblem?, idText: String
+        switch IDNumber.parse(idBytes) {
+        case .success(let valid): (id, idProblem, idText) = (valid, nil, valid.description)
+        case .failure(let error): (id, idProblem, idText) = (nil, error.problem, String(decoding: idBytes, as: UTF8.self))
         }
         let memberName = try name(plan.name!, s)
         let member = RosterMember(
             id: id, idProblem: idProblem, idText: idText, name: memberName,
-            relation: try required(i.relation, s) { try code(i.relation, $0, as: Relation.self) },
-            disabilityGrade: try folded(i.disabilityGrade, s) { try integer(i.disabilityGrade, $0) } ?? 0,
-            employment: try folded(i.employment, s) { try code(i.employment, $0, as: Employment.self) },
-            separateHousehold: try folded(i.separateHousehold, s) { try flag(i.separateHousehold, $0) } ?? false,
-            declaredMonthlyIncome: try folded(i.declaredMonthlyIncome, s) { try money(i.declaredMonthlyIncome, $0) } ?? .zero,
-            rigidExpenseAnnual: try folded(i.rigidExpenseAnnual, s) { try money(i.rigidExpenseAnnual, $0) } ?? .zero)
+            relation: try code(i.relation, required(i.relation, s), as: Relation.self),
+            disabilityGrade: try optional(i.disabilityGrade, s).map { try integer(i.disabilityGrade, $0) } ?? 0,
+            employment: try optional(i.employment, s).map { try code(i.employment, $0, as: Employment.self) },
+            separateHousehold: try optional(i.separateHousehold, s).map { try flag(i.separateHousehold, $0) } ?? false,
+            declaredMonthlyIncome: try optional(i.declaredMonthlyIncome, s).map { try money(i.declaredMonthlyIncome, $0) } ?? .zero,
+            rigidExpenseAnnual: try optional(i.rigidExpenseAnnual, s).map { try money(i.rigidExpenseAnnual, $0) } ?? .zero)
         return .roster(RosterRow(
             householdID: householdID, regionCode: regionCode, areaType: areaType, applicationType: applicationType,
             currentStatus: currentStatus, address: address, member: member, origin: origin))
@@ -325,9 +361,9 @@ public struct RecordDecoder {
     private func decodeInspector(_ s: some FieldSource) throws -> DecodedRecord {
         let i = plan.inspectors
         return .inspector(Inspector(
-            inspectorID: try required(i.inspectorID, s) { try identifier(i.inspectorID, $0) },
+            inspectorID: try identifier(i.inspectorID, required(i.inspectorID, s)),
             name: try name(i.name, s),
-            homeRegion: try required(i.homeRegion, s) { try region(i.homeRegion, $0) },
-            capacity: try folded(i.capacity, s) { try integer(i.capacity, $0) }))
+            homeRegion: try region(i.homeRegion, required(i.homeRegion, s)),
+            capacity: try optional(i.capacity, s).map { try integer(i.capacity, $0) }))
     }
 }

@@ -3,7 +3,9 @@
 public protocol ExchangeCode: CaseIterable, RawRepresentable, Hashable, Sendable where RawValue == String {}
 
 extension ExchangeCode {
+    // Inlinable so that each enum's parse is specialized where records are validated.
     /// The value whose code equals `bytes` (ASCII, case-insensitive), or nil.
+    @inlinable
     public static func parse(_ bytes: UnsafeRawBufferPointer) -> Self? {
         for candidate in allCases {
             let code = candidate.rawValue.utf8

@@ -41,8 +41,8 @@ public struct IDNumber: Hashable, Comparable, Sendable, CustomStringConvertible 
 
     public static func < (a: IDNumber, b: IDNumber) -> Bool { a.body < b.body }
 
-    static let weights: [UInt64] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
-    static let checkTable: [UInt8] = [1, 0, 10, 9, 8, 7, 6, 5, 4, 3, 2]
+    @usableFromInline static let weights: [UInt64] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+    @usableFromInline static let checkTable: [UInt8] = [1, 0, 10, 9, 8, 7, 6, 5, 4, 3, 2]
 
     /// The GB 11643 check value (0...10) of a 17-digit body.
     public static func checkValue(forBody body: UInt64) -> UInt8 {
@@ -138,10 +138,12 @@ extension IDNumber {
         }
         guard bytes.count == 18 else { return .failure(.init(.format)) }
         var body: UInt64 = 0
+        var weighted: UInt64 = 0
         for i in 0..<17 {
             let v = bytes[i] &- zero
             guard v <= 9 else { return .failure(.init(.format)) }
-            body = body * 10 + UInt64(v)
+            body = body &* 10 &+ UInt64(v)
+            weighted &+= UInt64(v) &* weights[i]
         }
         let last = bytes[17]
         let check: UInt8
@@ -149,7 +151,7 @@ extension IDNumber {
         else if last == UInt8(ascii: "X") || last == UInt8(ascii: "x") { check = 10 }
         else { return .failure(.init(.format)) }
         guard hasRealBirthDate(body: body) else { return .failure(.init(.birthDate)) }
-        guard checkValue(forBody: body) == check else {
+        guard checkTable[Int(weighted % 11)] == check else {
             var digits = [UInt8](repeating: 0, count: 18)
             for i in 0..<17 { digits[i] = bytes[i] - zero }
             digits[17] = check

@@ -4,7 +4,6 @@ public enum TextNormalization {
     /// then trims ASCII white space, writing the result into `output` (cleared first).
     ///
     /// Everything but names goes through this (exchange-formats.md, precise points).
-    /// - Returns: true when the input was valid UTF-8.
     @inlinable
     public static func foldASCII(_ input: UnsafeRawBufferPointer, into output: inout [UInt8]) {
         output.removeAll(keepingCapacity: true)
@@ -34,6 +33,40 @@ public enum TextNormalization {
         trim(&output)
     }
 
+    /// `foldASCII` into raw memory of at least `input.count` bytes (the output is never longer).
+    /// - Returns: the number of bytes written.
+    @inlinable
+    public static func foldASCII(_ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer) -> Int {
+        var i = 0
+        var n = 0
+        let count = input.count
+        while i < count {
+            let b = input[i]
+            if b == 0xEF, i + 2 < count, input[i + 1] == 0xBC, (0x81...0xBF).contains(input[i + 2]) {
+                output[n] = input[i + 2] - 0x81 + 0x21
+                i += 3
+            } else if b == 0xEF, i + 2 < count, input[i + 1] == 0xBD, (0x80...0x9E).contains(input[i + 2]) {
+                output[n] = input[i + 2] - 0x80 + 0x60
+                i += 3
+            } else if b == 0xE3, i + 2 < count, input[i + 1] == 0x80, input[i + 2] == 0x80 {
+                output[n] = 0x20
+                i += 3
+            } else {
+                output[n] = b
+                i += 1
+            }
+            n += 1
+        }
+        var start = 0
+        while start < n, isSpace(output[start]) { start += 1 }
+        while n > start, isSpace(output[n - 1]) { n -= 1 }
+        if start > 0 {
+            for k in start..<n { output[k - start] = output[k] }
+            n -= start
+        }
+        return n
+    }
+
     /// `foldASCII` for a string.
     public static func foldedASCII(_ text: String) -> [UInt8] {
         var out: [UInt8] = []
@@ -59,9 +92,18 @@ public enum TextNormalization {
     /// Whether the bytes are pure ASCII with no surrounding white space (no normalization needed).
     @inlinable
     public static func isPlainASCII(_ input: UnsafeRawBufferPointer) -> Bool {
-        guard let first = input.first, let last = input.last else { return true }
-        if isSpace(first) || isSpace(last) { return false }
-        for b in input where b >= 0x80 { return false }
+        guard let base = input.baseAddress, !input.isEmpty else { return true }
+        let n = input.count
+        if isSpace(input[0]) || isSpace(input[n - 1]) { return false }
+        var i = 0
+        while i + 8 <= n {
+            if base.loadUnaligned(fromByteOffset: i, as: UInt64.self) & 0x8080_8080_8080_8080 != 0 { return false }
+            i += 8
+        }
+        while i < n {
+            if base.load(fromByteOffset: i, as: UInt8.self) >= 0x80 { return false }
+            i += 1
+        }
         return true
     }
 
