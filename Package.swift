@@ -43,6 +43,12 @@ let package = Package(
         ),
         // 2. Households and matching: units, member index, certain/probable matches.
         .target(name: "HeduiHouseholds", dependencies: ["HeduiModel"], swiftSettings: swiftSettings),
+        // 4. Spot checks: the reproducible stratified draw and inspector assignment (复核抽查, 双随机).
+        .target(
+            name: "HeduiSample",
+            dependencies: ["HeduiModel", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings
+        ),
         // 3. Assessment: policy, measures, reasons, status, benefit, flags.
         .target(
             name: "HeduiAssess",
@@ -55,7 +61,7 @@ let package = Package(
         .target(
             name: "HeduiBatch",
             dependencies: [
-                "HeduiModel", "HeduiIngest", "HeduiHouseholds", "HeduiAssess",
+                "HeduiModel", "HeduiIngest", "HeduiHouseholds", "HeduiAssess", "HeduiSample",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
@@ -84,6 +90,7 @@ let package = Package(
         ),
         .testTarget(name: "HeduiHouseholdsTests", dependencies: ["HeduiHouseholds", "HeduiModel"], swiftSettings: swiftSettings),
         .testTarget(name: "HeduiAssessTests", dependencies: ["HeduiAssess", "HeduiModel"], swiftSettings: swiftSettings),
+        .testTarget(name: "HeduiSampleTests", dependencies: ["HeduiSample", "HeduiModel"], swiftSettings: swiftSettings),
         .testTarget(name: "HeduiBatchTests", dependencies: ["HeduiBatch", "HeduiModel"], swiftSettings: swiftSettings),
     ]
 )

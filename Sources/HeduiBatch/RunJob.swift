@@ -3,6 +3,7 @@ import HeduiAssess
 import HeduiHouseholds
 import HeduiIngest
 import HeduiModel
+import HeduiSample
 
 /// `hedui run`: the nightly batch (outputs.md). Ingests the roster, then the four sources in
 /// parallel, matching each record to members as it streams; de-duplicates; assesses every unit
@@ -122,7 +123,10 @@ public struct RunJob: Sendable {
             return factsView[range].map { assessor.assess($0) }
         }.flatMap { $0 }
 
-        // 6. Outputs.
+        // 6. The spot-check draw (rules.md, "Spot checks").
+        let spotCheck = SpotCheckDraw.rows(assessed: assessed, inspectors: inspectors, seed: seed, policy: policy, asOf: asOf)
+
+        // 7. Outputs.
         let files = inbox.files.map { summaries[$0.index]! }
         let runID = RunIdentity.id(files: files, policySHA: Hashing.sha256Hex(policyBytes), asOf: asOf, seed: seed)
         let finished = Date()
@@ -135,6 +139,7 @@ public struct RunJob: Sendable {
         try publisher.publish([
             "assessments.csv": AssessmentsFile.render(assessed),
             "quarantine.csv": QuarantineFile.render(quarantine),
+            "spotcheck.csv": SpotCheck.render(spotCheck),
             "evidence.jsonl": EvidenceFile.render(assessed, files: files),
             "manifest.json": manifest.render(),
         ])
@@ -150,9 +155,10 @@ public struct RunJob: Sendable {
 }
 
 extension Day {
-    /// Today's date in UTC.
+    /// Today's date in the machine's time zone (a center in China runs with Asia/Shanghai).
     static var today: Day {
-        Day(daysSinceEpoch: Int32(Date().timeIntervalSince1970 / 86_400))
+        let c = Calendar.current.dateComponents([.year, .month, .day], from: Date())
+        return Day(year: c.year ?? 1970, month: c.month ?? 1, day: c.day ?? 1) ?? Day(daysSinceEpoch: 0)
     }
 }
 

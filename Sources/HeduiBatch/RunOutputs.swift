@@ -31,36 +31,10 @@ enum AssessmentsFile {
 /// `evidence.jsonl`: for every unit with a reason, the figures and records behind each reason
 /// (account numbers masked to their last 4 characters). The reports are made from it.
 enum EvidenceFile {
-    struct Line: Encodable {
-        var unit_id: String
-        var status: String
-        var outcome_certain: Int?
-        var outcome_with_probable: Int?
-        var standard: Int64?
-        var low_income_line: Int64?
-        var members: Int
-        var verified_income: [Int64]
-        var declared_income: [Int64]
-        var income_window: String
-        var reasons: [ReasonEvidence]
-    }
-
     static func render(_ assessments: [Assessment], files: [FileSummary]) -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        var out: [UInt8] = []
-        for a in assessments where !a.reasons.isEmpty {
-            let line = Line(
-                unit_id: a.unit.unitID, status: a.status.rawValue, outcome_certain: a.outcomeCertain?.rawValue,
-                outcome_with_probable: a.outcomeWithProbable?.rawValue, standard: a.standard?.value,
-                low_income_line: a.lowIncomeLine?.value, members: a.unit.members.count,
-                verified_income: a.measures.verifiedIncome.map(\.value), declared_income: a.measures.declaredIncome.map(\.value),
-                income_window: "\(a.measures.window.lowerBound)..\(a.measures.window.upperBound)", reasons: a.evidence)
-            // Encoding plain values cannot fail.
-            out += (try? encoder.encode(line)).map { Array($0) } ?? []
-            out.append(0x0A)
-        }
-        return out
+        var json = EvidenceJSON()
+        for a in assessments where !a.reasons.isEmpty { json.appendLine(a) }
+        return json.bytes
     }
 }
 

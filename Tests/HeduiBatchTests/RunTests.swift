@@ -74,7 +74,7 @@ struct RunTests {
             let out = temporaryFolder() + "/out"
             _ = try RunJob(inboxPath: sampleInbox, policyPath: samplePolicy, outputPath: out, asOf: nil, seed: nil, threads: threads).run()
             var files: [String: Data] = [:]
-            for name in ["assessments.csv", "quarantine.csv", "evidence.jsonl"] { files[name] = try read(out + "/" + name) }
+            for name in ["assessments.csv", "quarantine.csv", "evidence.jsonl", "spotcheck.csv"] { files[name] = try read(out + "/" + name) }
             // The manifest records the thread count and the times; everything else in it must agree too.
             let manifest = try JSONSerialization.jsonObject(with: read(out + "/manifest.json")) as! [String: Any]
             var stable = manifest
@@ -85,6 +85,27 @@ struct RunTests {
         }
         #expect(outputs[0] == outputs[1])
         #expect(outputs[0] == outputs[2])
+    }
+
+    @Test("spotcheck.csv is re-derived by the independent script scripts/spotcheck-verify.py")
+    func spotCheckReDerived() throws {
+        let out = temporaryFolder() + "/out"
+        _ = try RunJob(inboxPath: sampleInbox, policyPath: samplePolicy, outputPath: out, asOf: nil, seed: "公示-2024-05", threads: 2).run()
+        let spot = try String(contentsOfFile: out + "/spotcheck.csv", encoding: .utf8)
+        #expect(spot.hasPrefix("unit_id,region_code,status,stratum,weight,inspector_id,note\n"))
+        #expect(spot.split(separator: "\n").count > 10)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", repositoryRoot.appendingPathComponent("scripts/spotcheck-verify.py").path, out,
+                             "--policy", samplePolicy, "--inspectors", sampleInbox + "/inspectors.csv"]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "\(output)")
+        #expect(output.contains("identical"))
     }
 
     @Test("Files and folders are owner-only; a rerun replaces the output folder")

@@ -1,0 +1,115 @@
+import HeduiModel
+
+/// Writes evidence as JSON by hand: one line per unit in `evidence.jsonl`, keys in a fixed
+/// (sorted) order, so the bytes are the same on every machine. Foundation's `JSONEncoder` took
+/// half of a run's time for this (BENCHMARKS.md).
+public struct EvidenceJSON {
+    public private(set) var bytes: [UInt8] = []
+
+    public init() {}
+
+    /// Appends the line of one assessed unit.
+    public mutating func appendLine(_ a: Assessment) {
+        let m = a.measures
+        beginObject()
+        key("declared_income"); intArray(m.declaredIncome.map(\.value)); comma()
+        key("income_window"); string("\(m.window.lowerBound)..\(m.window.upperBound)"); comma()
+        key("low_income_line"); optionalInt(a.lowIncomeLine?.value); comma()
+        key("members"); int(Int64(a.unit.members.count)); comma()
+        key("outcome_certain"); optionalInt(a.outcomeCertain.map { Int64($0.rawValue) }); comma()
+        key("outcome_with_probable"); optionalInt(a.outcomeWithProbable.map { Int64($0.rawValue) }); comma()
+        key("reasons"); bytes.append(UInt8(ascii: "["))
+        for (i, reason) in a.evidence.enumerated() {
+            if i > 0 { comma() }
+            appendReason(reason)
+        }
+        bytes.append(UInt8(ascii: "]")); comma()
+        key("standard"); optionalInt(a.standard?.value); comma()
+        key("status"); string(a.status.rawValue); comma()
+        key("unit_id"); string(a.unit.unitID); comma()
+        key("verified_income"); intArray(m.verifiedIncome.map(\.value))
+        endObject()
+        bytes.append(0x0A)
+    }
+
+    private mutating func appendReason(_ r: ReasonEvidence) {
+        beginObject()
+        key("code"); string(r.code.rawValue); comma()
+        key("figures"); bytes.append(UInt8(ascii: "["))
+        for (i, f) in r.figures.enumerated() {
+            if i > 0 { comma() }
+            beginObject()
+            key("name"); string(f.name); comma()
+            key("unit"); string(f.unit.rawValue); comma()
+            key("value"); int(f.value)
+            endObject()
+        }
+        bytes.append(UInt8(ascii: "]")); comma()
+        key("members"); intArray(r.members.map(Int64.init))
+        if let note = r.note { comma(); key("note"); string(note) }
+        comma()
+        key("records"); bytes.append(UInt8(ascii: "["))
+        for (i, e) in r.records.enumerated() {
+            if i > 0 { comma() }
+            beginObject()
+            key("amount"); optionalInt(e.amount); comma()
+            key("counted"); bytes.append(contentsOf: (e.counted ? "true" : "false").utf8); comma()
+            key("date"); string(e.date); comma()
+            key("file"); int(Int64(e.file)); comma()
+            key("label"); string(e.label); comma()
+            key("member"); int(Int64(e.member)); comma()
+            key("position"); int(e.position); comma()
+            key("probable"); bytes.append(contentsOf: (e.probable ? "true" : "false").utf8); comma()
+            key("source"); string(e.source.rawValue)
+            endObject()
+        }
+        bytes.append(UInt8(ascii: "]"))
+        endObject()
+    }
+
+    private mutating func beginObject() { bytes.append(UInt8(ascii: "{")) }
+    private mutating func endObject() { bytes.append(UInt8(ascii: "}")) }
+    private mutating func comma() { bytes.append(UInt8(ascii: ",")) }
+
+    private mutating func key(_ name: StaticString) {
+        bytes.append(UInt8(ascii: "\""))
+        name.withUTF8Buffer { bytes.append(contentsOf: $0) }
+        bytes.append(UInt8(ascii: "\""))
+        bytes.append(UInt8(ascii: ":"))
+    }
+
+    private mutating func int(_ value: Int64) { bytes.append(contentsOf: String(value).utf8) }
+
+    private mutating func optionalInt(_ value: Int64?) {
+        if let value { int(value) } else { bytes.append(contentsOf: "null".utf8) }
+    }
+
+    private mutating func intArray(_ values: [Int64]) {
+        bytes.append(UInt8(ascii: "["))
+        for (i, v) in values.enumerated() {
+            if i > 0 { comma() }
+            int(v)
+        }
+        bytes.append(UInt8(ascii: "]"))
+    }
+
+    /// A JSON string: `"` and `\` escaped, control characters as \u00XX; other UTF-8 as is.
+    private mutating func string(_ text: String) {
+        bytes.append(UInt8(ascii: "\""))
+        for b in text.utf8 {
+            switch b {
+            case UInt8(ascii: "\""): bytes.append(contentsOf: [UInt8(ascii: "\\"), b])
+            case UInt8(ascii: "\\"): bytes.append(contentsOf: [UInt8(ascii: "\\"), b])
+            case 0x0A: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
+            case 0x0D: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
+            case 0x09: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
+            case 0..<0x20:
+                let hex = Array("0123456789abcdef".utf8)
+                bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"),
+                                          hex[Int(b >> 4)], hex[Int(b & 0xF)]])
+            default: bytes.append(b)
+            }
+        }
+        bytes.append(UInt8(ascii: "\""))
+    }
+}
