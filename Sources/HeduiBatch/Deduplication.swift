@@ -13,39 +13,47 @@ enum Deduplication {
 
     /// Removes duplicate accepted records; returns the number removed per file index.
     /// Quarantined probable candidates are never de-duplicated (they are not accepted).
+    ///
+    /// Sorts an index array, not the records, and compacts in place, so the only extra memory
+    /// is a few bytes per record.
     static func removeDuplicates(_ records: inout [MatchedRecord]) -> [Int32: Int] {
-        // Equal records have equal holders: sort by holder, then origin, and compare within each holder's run.
-        records.sort { a, b in
-            let ka = holderKey(a.record.holder)
-            let kb = holderKey(b.record.holder)
+        // Equal records have equal holders: order by holder, then origin, and compare within each holder's run.
+        let keys = records.map { holderKey($0.record.holder) }
+        var order = Array(0..<Int32(records.count))
+        order.sort { a, b in
+            let ka = keys[Int(a)], kb = keys[Int(b)]
             if ka != kb { return ka < kb }
-            return a.record.origin < b.record.origin
+            return records[Int(a)].record.origin < records[Int(b)].record.origin
         }
         var removed: [Int32: Int] = [:]
-        var kept: [MatchedRecord] = []
-        kept.reserveCapacity(records.count)
+        var duplicate = [Bool](repeating: false, count: records.count)
         var start = 0
-        while start < records.count {
+        while start < order.count {
             var end = start + 1
-            let key = holderKey(records[start].record.holder)
-            while end < records.count && holderKey(records[end].record.holder) == key { end += 1 }
-            var seen = Set<Key>()
-            for i in start..<end {
-                let item = records[i]
-                if item.isQuarantinedCandidate {
-                    kept.append(item)
-                    continue
-                }
-                let k = Key(holder: item.record.holder, name: item.record.holderName, facts: item.record.facts)
-                if seen.insert(k).inserted {
-                    kept.append(item)
-                } else {
-                    removed[item.record.origin.file, default: 0] += 1
+            let key = keys[Int(order[start])]
+            while end < order.count && keys[Int(order[end])] == key { end += 1 }
+            if end - start > 1 {
+                var seen = Set<Key>()
+                for k in start..<end {
+                    let item = records[Int(order[k])]
+                    if item.isQuarantinedCandidate { continue }
+                    let fingerprint = Key(holder: item.record.holder, name: item.record.holderName, facts: item.record.facts)
+                    if !seen.insert(fingerprint).inserted {
+                        duplicate[Int(order[k])] = true
+                        removed[item.record.origin.file, default: 0] += 1
+                    }
                 }
             }
             start = end
         }
-        records = kept
+        if !removed.isEmpty {
+            var write = 0
+            for read in records.indices where !duplicate[read] {
+                if write != read { records.swapAt(write, read) }
+                write += 1
+            }
+            records.removeLast(records.count - write)
+        }
         return removed
     }
 

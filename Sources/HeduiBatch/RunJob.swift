@@ -86,7 +86,7 @@ public struct RunJob: Sendable {
         let index = MemberIndex(roster: roster)
 
         // 2. The sources, matched as they stream.
-        let sourceResults = ingestion.readAll(only: Set(SourceKind.verificationSources)) { _ in MatchingSink(index: index) }
+        var sourceResults = ingestion.readAll(only: Set(SourceKind.verificationSources)) { file in MatchingSink(index: index, fileIndex: file.index) }
         var summaries: [Int32: FileSummary] = [:]
         var reports: [FileIngestReport] = []
         for report in rosterResults.map(\.0) + sourceResults.map(\.0) {
@@ -95,9 +95,11 @@ public struct RunJob: Sendable {
         }
         var quarantine = reports.flatMap(\.quarantine)
         var matched: [MatchedRecord] = []
-        for (report, sink) in sourceResults {
-            guard let sink else { continue }
-            summaries[report.file.index]!.unrelated = sink.unrelated
+        matched.reserveCapacity(sourceResults.reduce(0) { $0 + ($1.1?.matched.count ?? 0) })
+        for i in sourceResults.indices {
+            guard let sink = sourceResults[i].1 else { continue }
+            sourceResults[i].1 = nil  // one copy of the records at a time
+            summaries[sink.fileIndex]!.unrelated = sink.unrelated
             matched += sink.matched
         }
 
@@ -111,6 +113,7 @@ public struct RunJob: Sendable {
         // 4. Units and their facts.
         let assembly = UnitAssembly(roster: roster, policy: policy, asOf: asOf, inbox: inbox, summaries: summaries)
         var facts = assembly.unitFacts(matched: matched, quarantine: &quarantine, summaries: &summaries)
+        matched = []
 
         // 5. Assessment, in parallel over chunks of units.
         let assessor = UnitAssessor(policy: policy, asOf: asOf)
@@ -187,11 +190,15 @@ struct MatchedRecord: Sendable {
 /// are counted and dropped, so memory grows with the roster, not with the file.
 struct MatchingSink: RecordSink, Sendable {
     let index: MemberIndex
+    let fileIndex: Int32
     var matched: [MatchedRecord] = []
     var unrelated = 0
     private var scratch: [RecordMatch] = []
 
-    init(index: MemberIndex) { self.index = index }
+    init(index: MemberIndex, fileIndex: Int32) {
+        self.index = index
+        self.fileIndex = fileIndex
+    }
 
     mutating func accept(_ decoded: DecodedRecord) {
         switch decoded {

@@ -2,6 +2,9 @@ import HeduiModel
 
 /// The decision for one unit, with the figures of `assessments.csv` and the evidence of every reason.
 public struct Assessment: Sendable {
+    /// The unit's household fields and members' declared figures; its records are dropped after
+    /// assessment (the evidence keeps what a reader needs), so that memory holds one unit's
+    /// records at a time, not the whole batch's twice.
     public var unit: UnitFacts
     public var status: AssessmentStatus
     public var flag: ReliefFlag?
@@ -31,6 +34,12 @@ public struct UnitAssessor: Sendable {
     }
 
     public func assess(_ unit: UnitFacts) -> Assessment {
+        var assessment = assessWithRecords(unit)
+        for m in assessment.unit.members.indices { assessment.unit.members[m].records = [] }
+        return assessment
+    }
+
+    private func assessWithRecords(_ unit: UnitFacts) -> Assessment {
         let effective = policy.effective(for: unit.regionCode, on: asOf)
         let p = effective.parameters
         let n = Int64(unit.members.count)
