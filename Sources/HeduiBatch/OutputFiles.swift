@@ -52,6 +52,8 @@ public struct OutputError: Error, CustomStringConvertible, Sendable {
 struct CSVText {
     private(set) var bytes: [UInt8] = []
 
+    init() {}
+
     init(header: [String]) { appendRow(header) }
 
     mutating func appendRow(_ fields: [String]) {

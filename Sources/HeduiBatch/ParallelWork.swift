@@ -45,3 +45,12 @@ final class ResultSlots<T>: @unchecked Sendable {
 
     func collect() -> [T] { storage.map { $0! } }
 }
+
+/// Splits `items` into chunks, transforms each on the workers, and returns the results in order.
+func parallelChunks<T: Sendable, R: Sendable>(_ items: [T], threads: Int, chunkSize: Int = 1024,
+                                               _ body: @Sendable (ArraySlice<T>) -> R) -> [R] {
+    let count = (items.count + chunkSize - 1) / chunkSize
+    return parallelMap(count: count, threads: threads) { c in
+        body(items[(c * chunkSize)..<min(items.count, (c + 1) * chunkSize)])
+    }
+}

@@ -117,14 +117,9 @@ public struct RunJob: Sendable {
 
         // 5. Assessment, in parallel over chunks of units.
         let assessor = UnitAssessor(policy: policy, asOf: asOf)
-        let chunk = 512
-        let chunkCount = (facts.count + chunk - 1) / chunk
         let factsView = facts
         facts = []
-        let assessed = parallelMap(count: chunkCount, threads: threads) { c in
-            let range = (c * chunk)..<min(factsView.count, (c + 1) * chunk)
-            return factsView[range].map { assessor.assess($0) }
-        }.flatMap { $0 }
+        let assessed = parallelChunks(factsView, threads: threads, chunkSize: 512) { $0.map { assessor.assess($0) } }.flatMap { $0 }
 
         // 6. The spot-check draw (rules.md, "Spot checks").
         let spotCheck = SpotCheckDraw.rows(assessed: assessed, inspectors: inspectors, seed: seed, policy: policy, asOf: asOf)
@@ -140,10 +135,10 @@ public struct RunJob: Sendable {
             rosterConflicts: assembly.conflictDescriptions(inbox: inbox), units: assessed.count)
         let publisher = OutputPublisher(outputPath: outputPath)
         try publisher.publish([
-            "assessments.csv": AssessmentsFile.render(assessed),
+            "assessments.csv": AssessmentsFile.render(assessed, threads: threads),
             "quarantine.csv": QuarantineFile.render(quarantine),
             "spotcheck.csv": SpotCheck.render(spotCheck),
-            "evidence.jsonl": EvidenceFile.render(assessed, files: files),
+            "evidence.jsonl": EvidenceFile.render(assessed, threads: threads),
             "manifest.json": manifest.render(),
         ])
         var statusCounts: [AssessmentStatus: Int] = [:]

@@ -12,8 +12,16 @@ enum AssessmentsFile {
     static let header = ["unit_id", "household_id", "region_code", "area_type", "status", "flag", "reasons", "members",
                          "monthly_income", "financial_assets", "vehicles", "homes", "housing_area", "standard", "suggested_benefit"]
 
-    static func render(_ assessments: [Assessment]) -> [UInt8] {
-        var csv = CSVText(header: header)
+    static func render(_ assessments: [Assessment], threads: Int = 1) -> [UInt8] {
+        // Rendered in chunks on the workers, joined in order: the bytes do not depend on the thread count.
+        let chunks = parallelChunks(assessments, threads: threads) { renderRows($0) }
+        var out = CSVText(header: header).bytes
+        for chunk in chunks { out += chunk }
+        return out
+    }
+
+    static func renderRows(_ assessments: ArraySlice<Assessment>) -> [UInt8] {
+        var csv = CSVText()
         for a in assessments {
             let m = a.measures
             csv.appendRow([
@@ -31,10 +39,16 @@ enum AssessmentsFile {
 /// `evidence.jsonl`: for every unit with a reason, the figures and records behind each reason
 /// (account numbers masked to their last 4 characters). The reports are made from it.
 enum EvidenceFile {
-    static func render(_ assessments: [Assessment], files: [FileSummary]) -> [UInt8] {
-        var json = EvidenceJSON()
-        for a in assessments where !a.reasons.isEmpty { json.appendLine(a) }
-        return json.bytes
+    static func render(_ assessments: [Assessment], threads: Int = 1) -> [UInt8] {
+        let chunks = parallelChunks(assessments, threads: threads) { slice in
+            var json = EvidenceJSON()
+            for a in slice where !a.reasons.isEmpty { json.appendLine(a) }
+            return json.bytes
+        }
+        var out: [UInt8] = []
+        out.reserveCapacity(chunks.reduce(0) { $0 + $1.count })
+        for chunk in chunks { out += chunk }
+        return out
     }
 }
 
