@@ -624,7 +624,9 @@ def gen_chunk(args):
             r = rnd()
             if (emp == "employed" and r < 0.8) or (emp == "retired" and r < 0.9) or (emp not in ("employed", "retired") and r < 0.12):
                 itype = "pension" if emp == "retired" else "wage"
-                gross = 120000 + int(rnd() * 350000)
+                # Most earners in a roster of applicants and recipients earn little; a quarter earn
+                # enough to be flagged (verification catches them).
+                gross = 60000 + int(rnd() * 160000) if rnd() < 0.75 else 200000 + int(rnd() * 350000)
                 soc = 0 if itype == "pension" else gross // 10
                 taxp = max(0, (gross - soc - 500000) * 3 // 100)
                 wh = WITHHOLDERS[int(rnd() * len(WITHHOLDERS))]

@@ -62,3 +62,47 @@ struct CSVParserTests {
         #expect(rows.map(\.1) == [["a", "b"], ["1", "2"]])
     }
 }
+
+@Suite("CSV round trip on generated text")
+struct CSVRoundTripTests {
+    /// A deterministic generator (SplitMix64), so a failure can be reproduced.
+    struct Generator {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476C_E1E5_B9B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
+    }
+
+    @Test("Fields with commas, quotes, line breaks, CJK and long runs survive any chunking", arguments: [1, 2, 3, 5, 8, 13, 64, 4096])
+    func roundTrip(seed: Int) throws {
+        var g = Generator(state: UInt64(seed))
+        let alphabet: [String] = ["a", "Z", "0", "9", " ", ",", "\"", "\n", "张", "·", "-", "x", "\r\n", "¥"]
+        var expected: [[String]] = []
+        var text = ""
+        for _ in 0..<300 {
+            let fieldCount = 1 + g.below(9)
+            var row: [String] = []
+            for _ in 0..<fieldCount {
+                var field = ""
+                for _ in 0..<g.below(25) { field += alphabet[g.below(alphabet.count)] }
+                row.append(field)
+            }
+            // A lone empty or blank field would be an empty line, which the parser skips by design.
+            if row.count == 1 && row[0].allSatisfy({ $0 == " " }) { row[0] = "q" + row[0] }
+            expected.append(row)
+            text += row.map { field in
+                field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r\n" || $0 == "\r" })
+                    ? "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : field
+            }.joined(separator: ",") + (g.below(2) == 0 ? "\n" : "\r\n")
+        }
+        let rows = try parseCSV(Array(text.utf8), chunk: 1 + g.below(97))
+        #expect(rows.map(\.1) == expected)
+        let rows2 = try parseCSV(Array(text.utf8), chunk: seed)
+        #expect(rows2.map(\.1) == expected)
+    }
+}

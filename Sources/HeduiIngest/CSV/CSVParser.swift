@@ -65,6 +65,13 @@ public struct CSVParser {
         try parse(final: true, onRow)
     }
 
+    /// Whether a lone unquoted field holds only spaces, tabs or carriage returns (an empty line).
+    private static func isBlank(_ base: UnsafeMutablePointer<UInt8>, _ span: FieldSpan, quoted: Bool) -> Bool {
+        if quoted { return false }
+        for i in Int(span.start)..<Int(span.end) where base[i] != 0x20 && base[i] != 0x0D && base[i] != 0x09 { return false }
+        return true
+    }
+
     private mutating func parse(final: Bool, _ onRow: (borrowing Row) throws -> Void) throws {
         if atStart {
             if buffer.count < 3 && !final { return }
@@ -84,12 +91,10 @@ public struct CSVParser {
                 let recordLine = currentLine
                 spans.removeAll(keepingCapacity: true)
                 var linesInRecord = 0
-                var allBlank = true
                 fieldLoop: while true {
                     if pos < count && base[pos] == UInt8(ascii: "\"") {
                         // Quoted field. `""` is unescaped only once the record is complete,
                         // because an incomplete record is parsed again with the next chunk.
-                        allBlank = false
                         pos += 1
                         let start = pos
                         var escaped = false
@@ -118,10 +123,23 @@ public struct CSVParser {
                         while pos < count && base[pos] != UInt8(ascii: ",") && base[pos] != 0x0A { pos += 1 }
                     } else {
                         let start = pos
+                        // Eight bytes at a time to the next comma or line feed (SWAR: a byte of
+                        // w ^ pattern is zero where w holds that character).
+                        while pos + 8 <= count {
+                            let w = UnsafeRawPointer(base + pos).loadUnaligned(as: UInt64.self)
+                            let commas = w ^ 0x2C2C_2C2C_2C2C_2C2C
+                            let feeds = w ^ 0x0A0A_0A0A_0A0A_0A0A
+                            let hit = ((commas &- 0x0101_0101_0101_0101) & ~commas | (feeds &- 0x0101_0101_0101_0101) & ~feeds)
+                                & 0x8080_8080_8080_8080
+                            if hit != 0 {
+                                pos += hit.trailingZeroBitCount >> 3
+                                break
+                            }
+                            pos += 8
+                        }
                         while pos < count {
                             let b = base[pos]
                             if b == UInt8(ascii: ",") || b == 0x0A { break }
-                            if b != 0x20 && b != 0x0D && b != 0x09 { allBlank = false }
                             pos += 1
                         }
                         var end = pos
@@ -146,7 +164,7 @@ public struct CSVParser {
                 }
                 currentLine = recordLine + linesInRecord
                 consumed = pos
-                if spans.count == 1 && allBlank {
+                if spans.count == 1 && !spans[0].escaped && Self.isBlank(base, spans[0], quoted: base[recordStart] == UInt8(ascii: "\"")) {
                     if pos == count && final && recordStart == pos { break }
                     continue recordLoop
                 }
