@@ -118,44 +118,12 @@ public struct FileIngestor: Sendable {
             switch file.format {
             case .csv:
                 report.encoding = encoding == .utf8 ? "UTF-8" : "GB18030"
-                var csv = CSVReadState(layout: layout)
-                var parser = CSVParser()
-                var validator = UTF8Validator()
-                let transcoder = encoding == .gb18030 ? GB18030Transcoder() : nil
-                let consume: (UnsafeRawBufferPointer) throws -> Void = { text in
-                    try parser.feed(text) { row in try csv.handle(row, state: &state, sink: &sink) }
-                }
-                report.contentBytes = try source.forEachChunk(raw: { hasher.update(bufferPointer: $0) }) { chunk in
-                    if let transcoder {
-                        try transcoder.convert(chunk, final: false, consume)
-                    } else {
-                        guard validator.validate(chunk) else { throw NotUTF8() }
-                        try consume(chunk)
-                    }
-                }
-                if let transcoder {
-                    try transcoder.convert(UnsafeRawBufferPointer(start: nil, count: 0), final: true, consume)
-                } else if !validator.isComplete {
-                    throw NotUTF8()
-                }
-                do {
-                    try parser.finish { row in try csv.handle(row, state: &state, sink: &sink) }
-                } catch let error as CSVParser.UnterminatedQuote {
-                    throw Rejection(code: .csvMalformed,
-                                    message: "a quoted field opened on line \(error.line) is never closed")
-                }
-                if !csv.sawHeader { throw Rejection(code: .csvEmpty, message: "the file has no header line") }
+                report.contentBytes = try readCSV(source, layout: layout, encoding: encoding, hasher: &hasher,
+                                                  state: &state, sink: &sink)
             case .xml:
-                let xmlLayout = XMLRecordLayout(layout)
-                let reader = XMLRecordReader(layout: xmlLayout) { view in
-                    let fields = XMLFields(view: view)
-                    state.handle(fields, position: Int64(view.index), sink: &sink)
-                }
-                report.contentBytes = try source.forEachChunk(raw: { hasher.update(bufferPointer: $0) }) { chunk in
-                    try reader.feed(chunk)
-                }
-                try reader.finish()
-                report.rootAttributes = reader.rootAttributeValues
+                let (bytes, attributes) = try readXML(source, layout: layout, hasher: &hasher, state: &state, sink: &sink)
+                report.contentBytes = bytes
+                report.rootAttributes = attributes
                 report.encoding = "XML"
             }
         } catch let error as NotUTF8 {
@@ -177,6 +145,65 @@ public struct FileIngestor: Sendable {
         report.quarantined = state.quarantine.count
         report.quarantine = state.quarantine
         return (report, sink)
+    }
+}
+
+extension FileIngestor {
+    /// The CSV path. Only non-escaping closures capture the per-record state here, so it stays on
+    /// the stack with static exclusivity (no boxed variables, no runtime access checks per record).
+    private func readCSV<Sink: RecordSink>(_ source: ByteSource, layout: RecordLayout, encoding: TextEncoding,
+                                           hasher: inout SHA256, state: inout RecordState, sink: inout Sink) throws -> Int {
+        var csv = CSVReadState(layout: layout)
+        var parser = CSVParser()
+        var validator = UTF8Validator()
+        let transcoder = encoding == .gb18030 ? GB18030Transcoder() : nil
+        var digest = hasher
+        defer { hasher = digest }
+        let bytes = try source.forEachChunk(raw: { digest.update(bufferPointer: $0) }) { chunk in
+            if let transcoder {
+                try transcoder.convert(chunk, final: false) { text in
+                    try parser.feed(text) { row in try csv.handle(row, state: &state, sink: &sink) }
+                }
+            } else {
+                guard validator.validate(chunk) else { throw NotUTF8() }
+                try parser.feed(chunk) { row in try csv.handle(row, state: &state, sink: &sink) }
+            }
+        }
+        if let transcoder {
+            try transcoder.convert(UnsafeRawBufferPointer(start: nil, count: 0), final: true) { text in
+                try parser.feed(text) { row in try csv.handle(row, state: &state, sink: &sink) }
+            }
+        } else if !validator.isComplete {
+            throw NotUTF8()
+        }
+        do {
+            try parser.finish { row in try csv.handle(row, state: &state, sink: &sink) }
+        } catch let error as CSVParser.UnterminatedQuote {
+            throw Rejection(code: .csvMalformed, message: "a quoted field opened on line \(error.line) is never closed")
+        }
+        if !csv.sawHeader { throw Rejection(code: .csvEmpty, message: "the file has no header line") }
+        return bytes
+    }
+
+    /// The XML path: libxml2 calls back through an escaping closure, so its state lives in a box.
+    private func readXML<Sink: RecordSink>(_ source: ByteSource, layout: RecordLayout, hasher: inout SHA256,
+                                           state: inout RecordState, sink: inout Sink) throws -> (Int, [String: String]) {
+        var localState = state
+        var localSink = sink
+        defer {
+            state = localState
+            sink = localSink
+        }
+        let reader = XMLRecordReader(layout: XMLRecordLayout(layout)) { view in
+            localState.handle(XMLFields(view: view), position: Int64(view.index), sink: &localSink)
+        }
+        var digest = hasher
+        defer { hasher = digest }
+        let bytes = try source.forEachChunk(raw: { digest.update(bufferPointer: $0) }) { chunk in
+            try reader.feed(chunk)
+        }
+        try reader.finish()
+        return (bytes, reader.rootAttributeValues)
     }
 }
 

@@ -83,6 +83,14 @@ public struct CSVParser {
         var consumed = 0
         var currentLine = line
         let count = buffer.count
+        // Locals, not stored properties, inside the loop: no dynamic exclusivity checks per record.
+        var spans = self.spans
+        self.spans = []
+        var recordCount = self.recordCount
+        defer {
+            self.spans = spans
+            self.recordCount = recordCount
+        }
         try buffer.withUnsafeMutableBytes { raw in
             let base = raw.baseAddress!.assumingMemoryBound(to: UInt8.self)
             var pos = 0
