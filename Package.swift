@@ -18,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
     ],
     targets: [
         // MARK: - C libraries (Debian packages, found with pkg-config)
@@ -56,12 +57,20 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // MARK: - The run ledger (SQLite through GRDB): runs, input files, unit results, spot checks
+
+        .target(
+            name: "HeduiStore",
+            dependencies: ["HeduiModel", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swiftSettings
+        ),
+
         // MARK: - Orchestration and executable
 
         .target(
             name: "HeduiBatch",
             dependencies: [
-                "HeduiModel", "HeduiIngest", "HeduiHouseholds", "HeduiAssess", "HeduiSample",
+                "HeduiModel", "HeduiIngest", "HeduiHouseholds", "HeduiAssess", "HeduiSample", "HeduiStore",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
@@ -69,7 +78,11 @@ let package = Package(
         ),
         .executableTarget(
             name: "hedui",
-            dependencies: ["HeduiBatch", "HeduiModel", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "HeduiBatch", "HeduiModel",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
 
@@ -91,6 +104,11 @@ let package = Package(
         .testTarget(name: "HeduiHouseholdsTests", dependencies: ["HeduiHouseholds", "HeduiModel"], swiftSettings: swiftSettings),
         .testTarget(name: "HeduiAssessTests", dependencies: ["HeduiAssess", "HeduiModel"], swiftSettings: swiftSettings),
         .testTarget(name: "HeduiSampleTests", dependencies: ["HeduiSample", "HeduiModel"], swiftSettings: swiftSettings),
-        .testTarget(name: "HeduiBatchTests", dependencies: ["HeduiBatch", "HeduiModel"], swiftSettings: swiftSettings),
+        .testTarget(name: "HeduiStoreTests", dependencies: ["HeduiStore", "HeduiModel"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "HeduiBatchTests",
+            dependencies: ["HeduiBatch", "HeduiModel", "HeduiStore", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
     ]
 )

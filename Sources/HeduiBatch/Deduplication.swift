@@ -17,21 +17,30 @@ enum Deduplication {
     /// Sorts an index array, not the records, and compacts in place, so the only extra memory
     /// is a few bytes per record.
     static func removeDuplicates(_ records: inout [MatchedRecord]) -> [Int32: Int] {
-        // Equal records have equal holders: order by holder, then origin, and compare within each holder's run.
-        let keys = records.map { holderKey($0.record.holder) }
-        var order = Array(0..<Int32(records.count))
-        order.sort { a, b in
-            let ka = keys[Int(a)], kb = keys[Int(b)]
-            if ka != kb { return ka < kb }
-            return records[Int(a)].record.origin < records[Int(b)].record.origin
+        // Equal records have equal holders: order by holder, then by position in `records` (which is
+        // file order, then line order), and compare within each holder's run. Plain integer pairs
+        // sort fast; the records themselves never move.
+        struct Slot: Comparable {
+            var key: UInt64
+            var index: Int32
+            static func < (a: Slot, b: Slot) -> Bool { a.key != b.key ? a.key < b.key : a.index < b.index }
         }
+        var slots = [Slot]()
+        slots.reserveCapacity(records.count)
+        for (i, item) in records.enumerated() {
+            let (body, tag) = holderKey(item.record.holder)
+            slots.append(Slot(key: body << 4 | UInt64(tag), index: Int32(i)))
+        }
+        slots.sort()
+        let order = slots.map(\.index)
+        let keys = slots.map(\.key)
         var removed: [Int32: Int] = [:]
         var duplicate = [Bool](repeating: false, count: records.count)
         var start = 0
         while start < order.count {
             var end = start + 1
-            let key = keys[Int(order[start])]
-            while end < order.count && keys[Int(order[end])] == key { end += 1 }
+            let key = keys[start]
+            while end < order.count && keys[end] == key { end += 1 }
             if end - start > 1 {
                 var seen = Set<Key>()
                 for k in start..<end {

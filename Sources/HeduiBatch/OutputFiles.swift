@@ -59,7 +59,7 @@ struct CSVText {
     mutating func appendRow(_ fields: [String]) {
         for (i, field) in fields.enumerated() {
             if i > 0 { bytes.append(UInt8(ascii: ",")) }
-            let needsQuotes = field.utf8.contains { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 0x0A || $0 == 0x0D }
+            let needsQuotes = field.utf8.contains { (b: UInt8) -> Bool in b == 0x2C || b == 0x22 || b == 0x0A || b == 0x0D }
             if needsQuotes {
                 bytes.append(UInt8(ascii: "\""))
                 for b in field.utf8 {

@@ -4,10 +4,28 @@ import HeduiHouseholds
 import HeduiIngest
 import HeduiModel
 import HeduiSample
+import HeduiStore
+import Logging
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `hedui run`: the nightly batch (outputs.md). Ingests the roster, then the four sources in
 /// parallel, matching each record to members as it streams; de-duplicates; assesses every unit
-/// on Dispatch workers; publishes the output folder atomically.
+/// on Dispatch workers; publishes the output folder atomically; records the run in the ledger.
+///
+/// Operations (issue 8):
+/// - One run per output folder at a time: `<out>.lock` (`RunLock`); a second run exits 2.
+/// - Idempotent: a run whose identity (`RunIdentity`: engine, input SHA-256s, policy, as-of,
+///   seed) is already in the ledger for this output folder, and whose published files still have
+///   the SHA-256s the ledger recorded, publishes nothing and reports the earlier run (same exit
+///   code). If the files were changed or deleted, the run is done again and republished under
+///   the same run id, updating its ledger row in place. `force` runs again as a new run
+///   (`<identity>-rN`).
+/// - Crash-safe order: publish the output (atomic rename), then record the run in the ledger in
+///   one transaction. A kill before the rename leaves the previous output and ledger; a kill
+///   between the two leaves the new output with no ledger row, and the next identical run,
+///   finding no row, runs and republishes it and records it.
 public struct RunJob: Sendable {
     public var inboxPath: String
     public var policyPath: String
@@ -15,14 +33,36 @@ public struct RunJob: Sendable {
     public var asOf: Day?
     public var seed: String?
     public var threads: Int
+    /// The run ledger; nil means `hedui.sqlite` in the folder that holds `<out>` (outputs.md).
+    public var databasePath: String?
+    /// Run again even if this very run is already in the ledger, as a new run.
+    public var force = false
+    /// Where to write the Prometheus text-format metrics, if anywhere.
+    public var metricsPath: String?
+    public var logger = Logger(label: "hedui.run")
+    /// The terminal progress line, when stderr is a terminal.
+    public var progress: RunProgress?
 
-    public init(inboxPath: String, policyPath: String, outputPath: String, asOf: Day?, seed: String?, threads: Int) {
+    public init(inboxPath: String, policyPath: String, outputPath: String, asOf: Day?, seed: String?, threads: Int,
+                databasePath: String? = nil, force: Bool = false, metricsPath: String? = nil) {
         self.inboxPath = inboxPath
         self.policyPath = policyPath
         self.outputPath = outputPath
         self.asOf = asOf
         self.seed = seed
         self.threads = threads
+        self.databasePath = databasePath
+        self.force = force
+        self.metricsPath = metricsPath
+    }
+
+    /// The output folder, absolute and standardized (how the ledger names it).
+    public var targetPath: String { URL(fileURLWithPath: outputPath).standardizedFileURL.path }
+
+    /// The ledger path in effect.
+    public var ledgerPath: String {
+        databasePath.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
+            ?? (targetPath as NSString).deletingLastPathComponent + "/hedui.sqlite"
     }
 
     /// What a finished run reports to its caller.
@@ -38,6 +78,11 @@ public struct RunJob: Sendable {
         public var outputPath: String
         public var asOf: Day
         public var runID: String
+        /// Set when this exact run was already done and its output is intact: nothing was published.
+        public var alreadyDoneAt: Date?
+        public var changes: RunChanges
+        public var durationSeconds: Double
+        public var ledgerPath: String
     }
 
     /// A problem that stops the run before anything is written (exit 2 for usage and policy errors).
@@ -46,25 +91,102 @@ public struct RunJob: Sendable {
         public var description: String
     }
 
+    /// Runs the job: takes the lock, runs, publishes, records, and writes the metrics file (also
+    /// when the run fails, with the failure's exit code; not when the lock is refused).
+    ///
+    /// - Throws: `RunError` (exit 2 for usage, policy and lock errors; 1 for failures).
     public func run() throws -> Outcome {
         let started = Date()
-        let policy: PolicyTable
+        defer { progress?.finish() }
+        var lock: RunLock?
         do {
-            policy = try PolicyTable.load(contentsOf: policyPath)
+            // Usage and policy errors first: they write nothing, not even the lock file.
+            let policy: PolicyTable
+            do {
+                policy = try PolicyTable.load(contentsOf: policyPath)
+            } catch {
+                throw RunError(exitCode: 2, description: "policy error: \(error)")
+            }
+            let inbox: Inbox
+            do {
+                inbox = try Inbox(directory: inboxPath)
+            } catch {
+                throw RunError(exitCode: 2, description: "cannot read the inbox \(inboxPath): \(error.localizedDescription)")
+            }
+            guard inbox.files.contains(where: { $0.kind == .roster }) else {
+                throw RunError(exitCode: 2, description: "the inbox \(inboxPath) has no roster file (roster*.csv or roster*.xml)")
+            }
+            do {
+                lock = try RunLock(outputPath: targetPath)
+            } catch let refused as RunLock.Refused {
+                throw LockRefused(message: "\(refused)")
+            }
+            if let holder = lock?.previousHolder, holder != getpid(), kill(holder, 0) != 0 {
+                logger.notice("took over a stale lock", metadata: ["lock.path": "\(targetPath).lock", "lock.stale_pid": "\(holder)"])
+            }
+            TestHooks.checkpoint("locked")
+            let removed = OutputPublisher(outputPath: targetPath).removeLeftovers()
+            if !removed.isEmpty {
+                logger.notice("removed folders left by killed runs", metadata: ["output.leftovers": "\(removed.joined(separator: ","))"])
+            }
+            let ledger: RunLedger
+            do {
+                ledger = try RunLedger(path: ledgerPath)
+            } catch {
+                throw RunError(exitCode: 1, description: "\(error)")
+            }
+            let outcome = try runLocked(policy: policy, inbox: inbox, ledger: ledger, started: started)
+            lock?.release()
+            if let metricsPath { writeMetrics(to: metricsPath, ledger: ledger, outcome: outcome) }
+            return outcome
+        } catch let refused as LockRefused {
+            throw RunError(exitCode: 2, description: refused.message)
         } catch {
-            throw RunError(exitCode: 2, description: "policy error: \(error)")
+            lock?.release()
+            let code = (error as? RunError)?.exitCode ?? 1
+            if let metricsPath {
+                let existing = try? RunLedger(path: ledgerPath, createIfMissing: false)
+                let lastSuccess = existing.flatMap { try? $0.lastSuccess() }
+                let metrics = RunMetrics(exitCode: code, durationSeconds: Date().timeIntervalSince(started), timestamp: Date(),
+                                         lastSuccess: lastSuccess, inputs: nil, statusCounts: nil, flagCounts: nil, runID: nil, asOf: nil)
+                try? metrics.write(to: metricsPath)
+            }
+            if let error = error as? RunError { throw error }
+            throw RunError(exitCode: 1, description: "failed, nothing published: \(error)")
         }
+    }
+
+    private struct LockRefused: Error { var message: String }
+
+    private func writeMetrics(to path: String, ledger: RunLedger, outcome: Outcome) {
+        let counts = try? ledger.unitCounts(runID: outcome.runID)
+        let run = try? ledger.run(outcome.runID)
+        let metrics = RunMetrics(
+            exitCode: outcome.exitCode, durationSeconds: run?.durationSeconds ?? outcome.durationSeconds,
+            timestamp: run?.finishedAt ?? Date(), lastSuccess: try? ledger.lastSuccess(),
+            inputs: try? ledger.inputFiles(runID: outcome.runID), statusCounts: counts?.status, flagCounts: counts?.flag,
+            runID: outcome.runID, asOf: outcome.asOf.description)
+        do {
+            try metrics.write(to: path)
+            TestHooks.checkpoint("metrics-written")
+        } catch {
+            logger.warning("cannot write the metrics file", metadata: ["metrics.path": "\(path)", "error": "\(error)"])
+        }
+    }
+
+    private func runLocked(policy: PolicyTable, inbox: Inbox, ledger: RunLedger, started: Date) throws -> Outcome {
         let policyBytes = (try? Data(contentsOf: URL(fileURLWithPath: policyPath))) ?? Data()
-        let inbox: Inbox
-        do {
-            inbox = try Inbox(directory: inboxPath)
-        } catch {
-            throw RunError(exitCode: 2, description: "cannot read the inbox \(inboxPath): \(error.localizedDescription)")
+        let policySHA = Hashing.sha256Hex(policyBytes)
+        logger.info("run started", metadata: [
+            "output.path": "\(targetPath)", "db.path": "\(ledgerPath)", "input.files": "\(inbox.files.count)",
+            "threads": "\(threads)",
+        ])
+        progress?.expect(files: inbox.files.count, bytes: inbox.files.reduce(0) { $0 + $1.size })
+        progress?.stage("reading the roster")
+        var ingestion = InboxIngestion(inbox: inbox, threads: threads)
+        if let progress {
+            ingestion.onFileDone = { report in progress.fileDone(records: report.recordsRead, bytes: report.file.size) }
         }
-        guard inbox.files.contains(where: { $0.kind == .roster }) else {
-            throw RunError(exitCode: 2, description: "the inbox \(inboxPath) has no roster file (roster*.csv or roster*.xml)")
-        }
-        let ingestion = InboxIngestion(inbox: inbox, threads: threads)
 
         // 1. The roster and the inspectors.
         let rosterResults = ingestion.readAll(only: [.roster, .inspectors]) { _ in RosterSink() }
@@ -84,8 +206,10 @@ public struct RunJob: Sendable {
         let seed = self.seed ?? asOf.description
         let roster = Roster(rows: rows, asOf: asOf)
         let index = MemberIndex(roster: roster)
+        TestHooks.checkpoint("roster-read")
 
         // 2. The sources, matched as they stream.
+        progress?.stage("reading the sources")
         var sourceResults = ingestion.readAll(only: Set(SourceKind.verificationSources)) { file in MatchingSink(index: index, fileIndex: file.index) }
         var summaries: [Int32: FileSummary] = [:]
         var reports: [FileIngestReport] = []
@@ -93,6 +217,16 @@ public struct RunJob: Sendable {
             summaries[report.file.index] = FileSummary(report)
             reports.append(report)
         }
+        TestHooks.checkpoint("sources-read")
+
+        // The run's identity is known once every file is hashed: is this run already done?
+        let identity = RunIdentity.id(files: inbox.files.map { summaries[$0.index]! }, policySHA: policySHA, asOf: asOf, seed: seed)
+        if !force, let done = try alreadyDone(identity: identity, ledger: ledger) {
+            progress?.finish()
+            logger.notice("run already done; output unchanged", metadata: ["run.id": "\(done.runID)", "output.path": "\(targetPath)"])
+            return try outcome(of: done, ledger: ledger, inbox: inbox)
+        }
+
         var quarantine = reports.flatMap(\.quarantine)
         var matched: [MatchedRecord] = []
         matched.reserveCapacity(sourceResults.reduce(0) { $0 + ($1.1?.matched.count ?? 0) })
@@ -111,6 +245,7 @@ public struct RunJob: Sendable {
         }
 
         // 4. Units and their facts.
+        progress?.stage("assessing")
         let assembly = UnitAssembly(roster: roster, policy: policy, asOf: asOf, inbox: inbox, summaries: summaries)
         var facts = assembly.unitFacts(matched: matched, quarantine: &quarantine, summaries: &summaries)
         matched = []
@@ -120,35 +255,136 @@ public struct RunJob: Sendable {
         let factsView = facts
         facts = []
         let assessed = parallelChunks(factsView, threads: threads, chunkSize: 512) { $0.map { assessor.assess($0) } }.flatMap { $0 }
+        TestHooks.checkpoint("assessed")
 
         // 6. The spot-check draw (rules.md, "Spot checks").
         let spotCheck = SpotCheckDraw.rows(assessed: assessed, inspectors: inspectors, seed: seed, policy: policy, asOf: asOf)
 
-        // 7. Outputs.
+        // 7. The run id, and what changed since the previous run.
         let files = inbox.files.map { summaries[$0.index]! }
-        let runID = RunIdentity.id(files: files, policySHA: Hashing.sha256Hex(policyBytes), asOf: asOf, seed: seed)
+        for file in files {
+            if let rejection = file.rejection {
+                logger.warning("\(file.line)", metadata: ["file.name": "\(file.name)", "file.rejection": "\(rejection.code.rawValue)"])
+            } else {
+                logger.info("file read", metadata: [
+                    "file.name": "\(file.name)", "file.kind": "\(file.kind.rawValue)", "records.read": "\(file.read)",
+                    "records.accepted": "\(file.accepted)", "records.quarantined": "\(file.quarantined)",
+                    "records.duplicate": "\(file.duplicates)", "records.unrelated": "\(file.unrelated)",
+                ])
+            }
+        }
+        // The identity itself for a first run. When the ledger has this identity already, and the
+        // latest run recorded for this folder is of this identity (its output was deleted or
+        // changed), that run is done again in place: same id, same row. Otherwise (`--force`, the
+        // folder has since held another run, or the same batch goes into another folder) it is a
+        // new run `<identity>-rN`.
+        let runID: String
+        if try ledger.runCount(identity: identity) == 0 {
+            runID = identity
+        } else if !force, let latest = try ledger.latestRun(outputPath: targetPath), latest.identity == identity {
+            runID = latest.runID
+        } else {
+            runID = identity + "-r\(try ledger.runCount(identity: identity) + 1)"
+        }
+        let units = assessed.map { LedgerConversion.unitResult($0, runID: runID) }
+        let previous = try ledger.previousRun(asOf: asOf.description, excluding: runID)
+        let changes = try previous.map {
+            RunChanges.compare(previous: try ledger.unitResults(runID: $0.runID), current: units, sinceRun: $0.runID)
+        } ?? .none
+
+        // 8. Outputs, published atomically.
+        progress?.stage("publishing")
+        let quarantinedCount = quarantine.count
+        let rejected = files.filter { $0.rejection != nil }.count
+        let exitCode: Int32 = quarantinedCount > 0 || rejected > 0 ? 3 : 0
         let finished = Date()
         let manifest = Manifest(
             runID: runID, engineVersion: EngineInfo.version, asOf: asOf, seed: seed,
-            policyFile: (policyPath as NSString).lastPathComponent, policySHA256: Hashing.sha256Hex(policyBytes),
+            policyFile: (policyPath as NSString).lastPathComponent, policySHA256: policySHA,
             threads: threads, started: started, finished: finished, files: files, ignored: inbox.ignored,
             rosterConflicts: assembly.conflictDescriptions(inbox: inbox), units: assessed.count)
-        let publisher = OutputPublisher(outputPath: outputPath)
-        try publisher.publish([
+        let published: [String: [UInt8]] = [
             "assessments.csv": AssessmentsFile.render(assessed, threads: threads),
             "quarantine.csv": QuarantineFile.render(quarantine),
             "spotcheck.csv": SpotCheck.render(spotCheck),
             "evidence.jsonl": EvidenceFile.render(assessed, threads: threads),
+            "changes.csv": changes.renderCSV(),
             "manifest.json": manifest.render(),
-        ])
+        ]
+        try OutputPublisher(outputPath: targetPath).publish(published)
+        TestHooks.checkpoint("published")
+        logger.info("output published", metadata: ["run.id": "\(runID)", "output.path": "\(targetPath)"])
+
+        // 9. The ledger, in one transaction, after the output is in place (see the type's comment).
         var statusCounts: [AssessmentStatus: Int] = [:]
         for a in assessed { statusCounts[a.status, default: 0] += 1 }
-        let quarantinedCount = quarantine.count
-        let rejected = files.filter { $0.rejection != nil }.count
+        let flagged = assessed.filter { $0.flag != nil }.count
+        let duration = Date().timeIntervalSince(started)
+        let record = RunRecord(
+            runID: runID, identity: identity, outputPath: targetPath, asOf: asOf.description, seed: seed,
+            policyFile: (policyPath as NSString).lastPathComponent, policySha256: policySHA, engineVersion: EngineInfo.version,
+            threads: threads, startedAt: started, finishedAt: finished, durationSeconds: duration, exitCode: Int(exitCode),
+            units: assessed.count, flagged: flagged, recordsRead: files.reduce(0) { $0 + $1.read },
+            quarantined: quarantinedCount - rejected, rejectedFiles: rejected, forced: force, previousRunID: previous?.runID)
+        let entry = RunLedger.RunEntry(
+            run: record,
+            inputs: inbox.files.enumerated().map { LedgerConversion.inputFile(summaries[$1.index]!, file: $1, position: $0, runID: runID) },
+            units: units,
+            outputs: published.sorted { $0.key < $1.key }.map {
+                OutputFileRecord(runID: runID, name: $0.key, sha256: Hashing.sha256Hex($0.value), bytes: Int64($0.value.count))
+            })
+        do {
+            try ledger.record(entry, beforeCommit: { TestHooks.checkpoint("ledger-uncommitted") })
+        } catch {
+            throw RunError(exitCode: 1, description: "the output was published but the run could not be recorded: \(error)")
+        }
+        TestHooks.checkpoint("recorded")
+        logger.info("run recorded", metadata: ["run.id": "\(runID)", "db.path": "\(ledgerPath)", "units": "\(assessed.count)"])
+        progress?.finish()
+
         return Outcome(
-            exitCode: quarantinedCount > 0 || rejected > 0 ? 3 : 0, units: assessed.count, statusCounts: statusCounts,
-            flagged: assessed.filter { $0.flag != nil }.count, quarantined: quarantinedCount - rejected,
-            rejectedFiles: rejected, files: files, ignored: inbox.ignored, outputPath: outputPath, asOf: asOf, runID: runID)
+            exitCode: exitCode, units: assessed.count, statusCounts: statusCounts, flagged: flagged,
+            quarantined: quarantinedCount - rejected, rejectedFiles: rejected, files: files, ignored: inbox.ignored,
+            outputPath: outputPath, asOf: asOf, runID: runID, alreadyDoneAt: nil, changes: changes, durationSeconds: duration,
+            ledgerPath: ledgerPath)
+    }
+
+    /// The run of this identity that the output folder holds, if the ledger has it, every file it
+    /// recorded is still there with the same SHA-256, and nothing else is in the folder.
+    private func alreadyDone(identity: String, ledger: RunLedger) throws -> RunRecord? {
+        let runs = try ledger.runs(identity: identity, outputPath: targetPath)
+        let present = Set((try? FileManager.default.contentsOfDirectory(atPath: targetPath)) ?? [])
+        for run in runs {
+            let recorded = try ledger.outputFiles(runID: run.runID)
+            let names = Set(recorded.map { String($0.name.split(separator: "/").first ?? "") })
+            let intact = !recorded.isEmpty && names == present && recorded.allSatisfy { file in
+                guard let bytes = try? Data(contentsOf: URL(fileURLWithPath: targetPath + "/" + file.name)) else { return false }
+                return Hashing.sha256Hex(bytes) == file.sha256
+            }
+            if intact { return run }
+        }
+        if let run = runs.first {
+            logger.notice("the published output is not what the ledger recorded; running again", metadata: ["run.id": "\(run.runID)"])
+        }
+        return nil
+    }
+
+    /// An earlier run's outcome, rebuilt from the ledger.
+    private func outcome(of run: RunRecord, ledger: RunLedger, inbox: Inbox) throws -> Outcome {
+        let counts = try ledger.unitCounts(runID: run.runID)
+        var statusCounts: [AssessmentStatus: Int] = [:]
+        for (status, n) in counts.status { if let s = AssessmentStatus(rawValue: status) { statusCounts[s] = n } }
+        var changes = RunChanges.none
+        if let previous = run.previousRunID {
+            changes = RunChanges.compare(previous: try ledger.unitResults(runID: previous),
+                                         current: try ledger.unitResults(runID: run.runID), sinceRun: previous)
+        }
+        let day = (try? TextNormalization.foldedASCII(run.asOf).withUnsafeBytes { ValueParsing.day($0) }.get()) ?? Day.today
+        return Outcome(
+            exitCode: Int32(run.exitCode), units: run.units, statusCounts: statusCounts, flagged: run.flagged,
+            quarantined: run.quarantined, rejectedFiles: run.rejectedFiles, files: [], ignored: inbox.ignored,
+            outputPath: outputPath, asOf: day, runID: run.runID, alreadyDoneAt: run.finishedAt, changes: changes,
+            durationSeconds: run.durationSeconds, ledgerPath: ledgerPath)
     }
 }
 

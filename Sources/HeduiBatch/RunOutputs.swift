@@ -143,8 +143,28 @@ enum RunIdentity {
 
 /// Publishes a run's files atomically (outputs.md): written into a temporary folder beside
 /// `<out>`, then swapped into place; a crash leaves the last good output untouched.
+///
+/// A process killed mid-way leaves `.<out>.staging-<pid>` (or, after the swap, the previous
+/// output in it, or `.<out>.old-<pid>`) beside `<out>`; `removeLeftovers()` deletes them. It is
+/// called with the run lock held, so no live run can be writing into any of them.
 struct OutputPublisher {
     var outputPath: String
+
+    /// Deletes staging and retired folders that killed runs left beside `<out>`.
+    ///
+    /// - Returns: the names removed.
+    @discardableResult
+    func removeLeftovers() -> [String] {
+        let target = URL(fileURLWithPath: outputPath).standardizedFileURL.path
+        let parent = (target as NSString).deletingLastPathComponent
+        let base = (target as NSString).lastPathComponent
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: parent) else { return [] }
+        var removed: [String] = []
+        for name in names.sorted() where name.hasPrefix(".\(base).staging-") || name.hasPrefix(".\(base).old-") {
+            if (try? FileManager.default.removeItem(atPath: parent + "/" + name)) != nil { removed.append(name) }
+        }
+        return removed
+    }
 
     func publish(_ files: [String: [UInt8]]) throws {
         let target = URL(fileURLWithPath: outputPath).standardizedFileURL.path
@@ -156,16 +176,17 @@ struct OutputPublisher {
         try OutputFiles.makeDirectory(staging)
         for (name, bytes) in files.sorted(by: { $0.key < $1.key }) {
             try OutputFiles.write(bytes, to: staging + "/" + name)
+            TestHooks.checkpoint("staging")
         }
         // Make the staged files durable before they become visible.
-        let directory = open(staging, O_RDONLY | O_DIRECTORY)
-        if directory >= 0 {
-            fsync(directory)
-            close(directory)
-        }
+        syncDirectory(staging)
+        TestHooks.checkpoint("staged")
+        defer { syncDirectory(parent) }
         if FileManager.default.fileExists(atPath: target) {
             // Swap the two folders in one step where the kernel allows it, then drop the old one.
             if renameExchange(staging, target) {
+                syncDirectory(parent)
+                TestHooks.checkpoint("swapped")
                 try? FileManager.default.removeItem(atPath: staging)
                 return
             }
@@ -182,6 +203,15 @@ struct OutputPublisher {
             guard rename(staging, target) == 0 else {
                 throw OutputError(path: target, message: "cannot publish: \(String(cString: strerror(errno)))")
             }
+        }
+    }
+
+    /// Makes a folder's entries (new files, renames) durable.
+    private func syncDirectory(_ path: String) {
+        let directory = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if directory >= 0 {
+            fsync(directory)
+            close(directory)
         }
     }
 

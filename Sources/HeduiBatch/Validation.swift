@@ -128,6 +128,8 @@ struct InboxIngestion: Sendable {
     var inbox: Inbox
     var threads: Int
     var ingestor = FileIngestor()
+    /// Called on the worker as each file is finished (the progress line counts with it).
+    var onFileDone: (@Sendable (FileIngestReport) -> Void)?
 
     func readAll<Sink: RecordSink & Sendable>(
         only kinds: Set<SourceKind>? = nil, makeSink: @Sendable @escaping (InboxFile) -> Sink
@@ -135,9 +137,11 @@ struct InboxIngestion: Sendable {
         let files = inbox.files.filter { kinds?.contains($0.kind) ?? true }
         let schedule = files.indices.sorted { files[$0].size > files[$1].size || (files[$0].size == files[$1].size && $0 < $1) }
         let ingestor = self.ingestor
+        let onFileDone = self.onFileDone
         return parallelMap(count: files.count, threads: threads, schedule: schedule) { i in
             let file = files[i]
             let (report, sink) = ingestor.ingest(file) { makeSink(file) }
+            onFileDone?(report)
             return (report, sink)
         }
     }

@@ -122,7 +122,11 @@ struct RunTests {
             #expect(mode == 0o600, "\(name)")
         }
         let siblings = try FileManager.default.contentsOfDirectory(atPath: (out as NSString).deletingLastPathComponent)
-        #expect(siblings == ["out"], "no staging folder is left behind")
+        #expect(siblings.sorted() == ["hedui.sqlite", "out", "out.lock"], "no staging folder is left behind; the ledger and lock sit beside <out>")
+        for name in ["hedui.sqlite", "out.lock"] {
+            let mode = try FileManager.default.attributesOfItem(atPath: (out as NSString).deletingLastPathComponent + "/" + name)[.posixPermissions] as? Int
+            #expect(mode == 0o600, "\(name)")
+        }
     }
 
     @Test("The manifest reconciles: read = accepted + quarantined + duplicates for every file")
