@@ -332,6 +332,10 @@ public struct RunJob: Sendable {
             units: units,
             outputs: published.sorted { $0.key < $1.key }.map {
                 OutputFileRecord(runID: runID, name: $0.key, sha256: Hashing.sha256Hex($0.value), bytes: Int64($0.value.count))
+            },
+            sample: spotCheck.map {
+                SpotcheckSampleRecord(runID: runID, unitID: $0.unitID, regionCode: $0.regionCode.description, status: $0.status,
+                                      stratum: $0.stratum, weight: String($0.weight), inspectorID: $0.inspectorID, note: $0.note)
             })
         do {
             try ledger.record(entry, beforeCommit: { TestHooks.checkpoint("ledger-uncommitted") })

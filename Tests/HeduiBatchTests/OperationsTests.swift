@@ -46,6 +46,11 @@ struct OperationsTests {
         let ledger = try RunLedger(path: folder + "/hedui.sqlite")
         #expect(try ledger.runCount() == 1)
         let runID = try #require(try ledger.runs().first?.runID)
+        // The spot-check sample is stored with the run, row for row as spotcheck.csv.
+        let sample = try ledger.spotcheckSample(runID: runID)
+        let spotRows = String(decoding: try #require(published["spotcheck.csv"]), as: UTF8.self).split(separator: "\n").dropFirst()
+        #expect(sample.count == spotRows.count)
+        #expect(sample.map(\.unitID) == spotRows.map { String($0.split(separator: ",")[0]) })
 
         // The published output changed by hand (a file deleted): the same run is done again, in place.
         try FileManager.default.removeItem(atPath: out + "/evidence.jsonl")

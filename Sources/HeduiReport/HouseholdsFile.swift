@@ -1,0 +1,174 @@
+/// `<out>/households.jsonl`: what the reports need of the roster and that the run's other files leave out.
+///
+/// One JSON object a line, one line per unit, sorted by `unit_id` like the other files of a run. Keys in this
+/// order (the order `render` writes):
+///
+/// - `unit_id`, `household_id`, `region_code`, `region_name` (from the policy; empty when unknown),
+///   `area_type`, `application_type`, `current_status`, `address` (may be empty)
+/// - `members`: in unit order (the member indices of evidence.jsonl), each `name`, `id_number` (as on the
+///   roster, normalized when valid), `relation`, `disability_grade` (0-4), `employment` (may be empty),
+///   `declared_monthly_income` (fen), `rigid_expense_annual` (fen)
+/// - `probable`: per probable evidence record, `member` (index), `file` (index into manifest.json's files),
+///   `position` (CSV line or XML record, as in evidence.jsonl), `holder_name`, `holder_id` (as the provider
+///   gave them, so the report can show which characters differ)
+///
+/// The file holds names and full ID numbers: it is written mode 0600 like every output file.
+public enum HouseholdsFile {
+    public static let fileName = "households.jsonl"
+
+    public struct Member: Sendable, Equatable {
+        public var name: String
+        public var idNumber: String
+        public var relation: String
+        public var disabilityGrade: Int
+        public var employment: String
+        public var declaredMonthlyIncome: Int64
+        public var rigidExpenseAnnual: Int64
+
+        public init(name: String, idNumber: String, relation: String, disabilityGrade: Int, employment: String,
+                    declaredMonthlyIncome: Int64, rigidExpenseAnnual: Int64) {
+            self.name = name
+            self.idNumber = idNumber
+            self.relation = relation
+            self.disabilityGrade = disabilityGrade
+            self.employment = employment
+            self.declaredMonthlyIncome = declaredMonthlyIncome
+            self.rigidExpenseAnnual = rigidExpenseAnnual
+        }
+    }
+
+    public struct ProbableHolder: Sendable, Equatable {
+        public var member: Int
+        public var file: Int
+        public var position: Int
+        public var holderName: String
+        public var holderID: String
+
+        public init(member: Int, file: Int, position: Int, holderName: String, holderID: String) {
+            self.member = member
+            self.file = file
+            self.position = position
+            self.holderName = holderName
+            self.holderID = holderID
+        }
+    }
+
+    public struct Line: Sendable, Equatable {
+        public var unitID: String
+        public var householdID: String
+        public var regionCode: String
+        public var regionName: String
+        public var areaType: String
+        public var applicationType: String
+        public var currentStatus: String
+        public var address: String
+        public var members: [Member]
+        public var probable: [ProbableHolder]
+
+        public init(unitID: String, householdID: String, regionCode: String, regionName: String, areaType: String,
+                    applicationType: String, currentStatus: String, address: String, members: [Member],
+                    probable: [ProbableHolder] = []) {
+            self.unitID = unitID
+            self.householdID = householdID
+            self.regionCode = regionCode
+            self.regionName = regionName
+            self.areaType = areaType
+            self.applicationType = applicationType
+            self.currentStatus = currentStatus
+            self.address = address
+            self.members = members
+            self.probable = probable
+        }
+    }
+
+    /// The file's bytes: one line per unit in the order given (pass them sorted by `unitID`), LF after each.
+    ///
+    /// - Complexity: O(total characters).
+    public static func render(_ lines: [Line]) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(lines.count * 512)
+        for line in lines {
+            var json = JSONLine()
+            json.beginObject()
+            json.key("unit_id"); json.string(line.unitID)
+            json.key("household_id"); json.string(line.householdID)
+            json.key("region_code"); json.string(line.regionCode)
+            json.key("region_name"); json.string(line.regionName)
+            json.key("area_type"); json.string(line.areaType)
+            json.key("application_type"); json.string(line.applicationType)
+            json.key("current_status"); json.string(line.currentStatus)
+            json.key("address"); json.string(line.address)
+            json.key("members")
+            json.beginArray()
+            for member in line.members {
+                json.beginObject()
+                json.key("name"); json.string(member.name)
+                json.key("id_number"); json.string(member.idNumber)
+                json.key("relation"); json.string(member.relation)
+                json.key("disability_grade"); json.number(Int64(member.disabilityGrade))
+                json.key("employment"); json.string(member.employment)
+                json.key("declared_monthly_income"); json.number(member.declaredMonthlyIncome)
+                json.key("rigid_expense_annual"); json.number(member.rigidExpenseAnnual)
+                json.endObject()
+            }
+            json.endArray()
+            json.key("probable")
+            json.beginArray()
+            for holder in line.probable {
+                json.beginObject()
+                json.key("member"); json.number(Int64(holder.member))
+                json.key("file"); json.number(Int64(holder.file))
+                json.key("position"); json.number(Int64(holder.position))
+                json.key("holder_name"); json.string(holder.holderName)
+                json.key("holder_id"); json.string(holder.holderID)
+                json.endObject()
+            }
+            json.endArray()
+            json.endObject()
+            out.append(contentsOf: json.bytes)
+            out.append(0x0A)
+        }
+        return out
+    }
+
+    /// Reads the file's lines (the reports' side).
+    ///
+    /// - Throws: `ReportError` with the line number when a line is not such an object.
+    public static func parse(_ bytes: [UInt8], fileName: String = fileName) throws -> [Line] {
+        var lines: [Line] = []
+        var lineNumber = 0
+        for raw in bytes.split(separator: 0x0A, omittingEmptySubsequences: false) {
+            lineNumber += 1
+            if raw.allSatisfy({ $0 == 0x20 || $0 == 0x0D }) { continue }
+            guard let object = JSONValue.parse(Array(raw))?.object else {
+                throw ReportError(.malformedInput, "\(fileName) line \(lineNumber): not a JSON object")
+            }
+            let members = (object["members"]?.array ?? []).map { value in
+                let m = value.object ?? [:]
+                return Member(
+                    name: m["name"]?.string ?? "", idNumber: m["id_number"]?.string ?? "",
+                    relation: m["relation"]?.string ?? "", disabilityGrade: Int(m["disability_grade"]?.int ?? 0),
+                    employment: m["employment"]?.string ?? "",
+                    declaredMonthlyIncome: m["declared_monthly_income"]?.int ?? 0,
+                    rigidExpenseAnnual: m["rigid_expense_annual"]?.int ?? 0)
+            }
+            let probable = (object["probable"]?.array ?? []).map { value in
+                let p = value.object ?? [:]
+                return ProbableHolder(
+                    member: Int(p["member"]?.int ?? -1), file: Int(p["file"]?.int ?? -1),
+                    position: Int(p["position"]?.int ?? -1), holderName: p["holder_name"]?.string ?? "",
+                    holderID: p["holder_id"]?.string ?? "")
+            }
+            guard let unitID = object["unit_id"]?.string else {
+                throw ReportError(.malformedInput, "\(fileName) line \(lineNumber): no unit_id")
+            }
+            lines.append(Line(
+                unitID: unitID, householdID: object["household_id"]?.string ?? "",
+                regionCode: object["region_code"]?.string ?? "", regionName: object["region_name"]?.string ?? "",
+                areaType: object["area_type"]?.string ?? "", applicationType: object["application_type"]?.string ?? "",
+                currentStatus: object["current_status"]?.string ?? "", address: object["address"]?.string ?? "",
+                members: members, probable: probable))
+        }
+        return lines
+    }
+}

@@ -1,0 +1,88 @@
+import Foundation
+import HeduiAssess
+import Testing
+@testable import HeduiReport
+
+@Suite struct ReportContentTests {
+    @Test func verificationReportShowsFiguresAgainstThresholds() throws {
+        let run = try RunFolder(path: Support.fixtureRun)
+        let html = VerificationReport(catalog: Catalog(.zh), run: run).render(region: "330902")
+        // Every flagged unit of the region, one article (page) each.
+        let flagged = run.assessments.filter { $0.regionCode == "330902" && !$0.flag.isEmpty }
+        #expect(html.components(separatedBy: "<article class=\"unit\"").count - 1 == flagged.count)
+        #expect(html.contains("月人均收入") || html.contains("人均金融资产"))
+        #expect(html.contains("低保标准 <b>1,133.33</b> 元"))
+        // Full ID numbers of members for the authorized office.
+        let member = try #require(run.households[flagged[0].unitID]?.members.first)
+        #expect(html.contains(member.idNumber))
+        // Probable match: the differing character is highlighted (李伟 vs 李玮; ID digit swap for DHS32).
+        #expect(html.contains("李<mark>伟</mark>"))
+        #expect(html.contains("<mark>"))
+        // Priority order: exit before reject before review before level change.
+        let ranks = flagged.sorted { FlaggedList.rank($0.flag) < FlaggedList.rank($1.flag) }
+        if let first = ranks.first { #expect(html.range(of: first.unitID) != nil) }
+    }
+
+    @Test func englishReportsUseTheEnglishCatalog() throws {
+        let run = try Support.copyOfFixtureRun()
+        _ = try ReportWriter(runPath: run, language: .en).write()
+        let summary = try String(contentsOfFile: "\(run)/reports/summary.html", encoding: .utf8)
+        #expect(summary.contains("Verification summary"))
+        #expect(summary.contains("lang=\"en\""))
+        let report = try String(contentsOfFile: "\(run)/reports/330902/verification.html", encoding: .utf8)
+        #expect(report.contains("Household economic-status verification report"))
+        #expect(!report.contains("核对报告"))
+    }
+
+    @Test func rewritingReplacesTheFolderAtomically() throws {
+        let run = try Support.copyOfFixtureRun()
+        _ = try ReportWriter(runPath: run).write()
+        try "stale".write(toFile: "\(run)/reports/stale.txt", atomically: true, encoding: .utf8)
+        let outcome = try ReportWriter(runPath: run).write()
+        #expect(!FileManager.default.fileExists(atPath: "\(run)/reports/stale.txt"))
+        #expect(outcome.regions == ["320481", "330902", "330903", "330921", "370102"])
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: run).filter { $0.hasPrefix(".reports") }
+        #expect(leftovers.isEmpty)
+    }
+
+    @Test func withoutHouseholdsFileTheReportsSayWhatIsMissing() throws {
+        let run = try Support.copyOfFixtureRun()
+        try FileManager.default.removeItem(atPath: "\(run)/households.jsonl")
+        let outcome = try ReportWriter(runPath: run).write()
+        #expect(outcome.publicNotice == 0)
+        #expect(!FileManager.default.fileExists(atPath: "\(run)/reports/330902/public-notice.html"))
+        let summary = try String(contentsOfFile: "\(run)/reports/summary.html", encoding: .utf8)
+        #expect(summary.contains("households.jsonl"))
+    }
+
+    @Test func aMissingRunFailsWithAMessage() {
+        #expect(throws: ReportError.self) { try ReportWriter(runPath: "/nonexistent/run").write() }
+    }
+
+    @Test func householdsFileRoundTrips() throws {
+        let line = HouseholdsFile.Line(
+            unitID: "HH1/33090219720805501X", householdID: "HH1", regionCode: "330902", regionName: "定海区",
+            areaType: "urban", applicationType: "dibao", currentStatus: "none", address: "文化路\"1\"号\n2幢",
+            members: [.init(name: "扎西·顿珠", idNumber: "33090219720805501X", relation: "self", disabilityGrade: 1,
+                            employment: "none", declaredMonthlyIncome: 113_333, rigidExpenseAnnual: 0)],
+            probable: [.init(member: 0, file: 2, position: 3, holderName: "扎西·顿朱", holderID: "33090219720805501X")])
+        let bytes = HouseholdsFile.render([line, line])
+        let text = String(decoding: bytes, as: UTF8.self)
+        #expect(text.hasPrefix("{\"unit_id\":\"HH1/33090219720805501X\",\"household_id\":\"HH1\",\"region_code\":\"330902\""))
+        #expect(text.split(separator: "\n").count == 2)
+        #expect(try HouseholdsFile.parse(bytes) == [line, line])
+        // Foundation reads it as JSON too.
+        let first = try #require(text.split(separator: "\n").first)
+        let object = try JSONSerialization.jsonObject(with: Data(first.utf8)) as? [String: Any]
+        #expect(object?["address"] as? String == "文化路\"1\"号\n2幢")
+    }
+
+    @Test func summaryCountsMatchTheRun() throws {
+        let run = try RunFolder(path: Support.fixtureRun)
+        let html = SummaryPage(catalog: Catalog(.zh), run: run, regions: ["330902"], links: [:]).render()
+        let units = run.assessments.filter { $0.regionCode == "330902" }.count
+        #expect(html.contains("<b>\(units)</b>"))
+        #expect(html.contains("bank-rcc.csv"))
+        #expect(html.contains("<svg "))
+    }
+}
