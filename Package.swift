@@ -26,6 +26,7 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CISAL", pkgConfig: "libisal", providers: [.apt(["libisal-dev"])]),
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
+        .systemLibrary(name: "CXLSXWriter", pkgConfig: "xlsxwriter", providers: [.apt(["libxlsxwriter-dev"])]),
 
         // MARK: - Model: values and records, no I/O
 
@@ -70,10 +71,16 @@ let package = Package(
         .target(
             name: "HeduiBatch",
             dependencies: [
-                "HeduiModel", "HeduiIngest", "HeduiHouseholds", "HeduiAssess", "HeduiSample", "HeduiStore",
+                "HeduiModel", "HeduiIngest", "HeduiHouseholds", "HeduiAssess", "HeduiSample", "HeduiReport", "HeduiStore",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        // 5. Reports for relief offices (flagged lists, 核对报告, summary, 公示名单): reads a finished run's files.
+        .target(
+            name: "HeduiReport",
+            dependencies: ["HeduiModel", "HeduiAssess", "CXLSXWriter"],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
@@ -103,6 +110,12 @@ let package = Package(
         ),
         .testTarget(name: "HeduiHouseholdsTests", dependencies: ["HeduiHouseholds", "HeduiModel"], swiftSettings: swiftSettings),
         .testTarget(name: "HeduiAssessTests", dependencies: ["HeduiAssess", "HeduiModel"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "HeduiReportTests",
+            dependencies: ["HeduiReport", "HeduiAssess", "HeduiModel"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "HeduiSampleTests", dependencies: ["HeduiSample", "HeduiModel"], swiftSettings: swiftSettings),
         .testTarget(name: "HeduiStoreTests", dependencies: ["HeduiStore", "HeduiModel"], swiftSettings: swiftSettings),
         .testTarget(

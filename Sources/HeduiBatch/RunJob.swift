@@ -3,6 +3,7 @@ import HeduiAssess
 import HeduiHouseholds
 import HeduiIngest
 import HeduiModel
+import HeduiReport
 import HeduiSample
 import HeduiStore
 import Logging
@@ -249,6 +250,7 @@ public struct RunJob: Sendable {
         let assembly = UnitAssembly(roster: roster, policy: policy, asOf: asOf, inbox: inbox, summaries: summaries)
         var facts = assembly.unitFacts(matched: matched, quarantine: &quarantine, summaries: &summaries)
         matched = []
+        let households = HouseholdsFile.render(HouseholdsOutput.lines(roster: roster, facts: facts, policy: policy, asOf: asOf))
 
         // 5. Assessment, in parallel over chunks of units.
         let assessor = UnitAssessor(policy: policy, asOf: asOf)
@@ -307,6 +309,7 @@ public struct RunJob: Sendable {
             "assessments.csv": AssessmentsFile.render(assessed, threads: threads),
             "quarantine.csv": QuarantineFile.render(quarantine),
             "spotcheck.csv": SpotCheck.render(spotCheck),
+            "households.jsonl": households,
             "evidence.jsonl": EvidenceFile.render(assessed, threads: threads),
             "changes.csv": changes.renderCSV(),
             "manifest.json": manifest.render(),
@@ -354,10 +357,11 @@ public struct RunJob: Sendable {
     }
 
     /// The run of this identity that the output folder holds, if the ledger has it, every file it
-    /// recorded is still there with the same SHA-256, and nothing else is in the folder.
+    /// recorded is still there with the same SHA-256, and nothing else is in the folder but the
+    /// `reports/` that `hedui report` derives from those files.
     private func alreadyDone(identity: String, ledger: RunLedger) throws -> RunRecord? {
         let runs = try ledger.runs(identity: identity, outputPath: targetPath)
-        let present = Set((try? FileManager.default.contentsOfDirectory(atPath: targetPath)) ?? [])
+        let present = Set((try? FileManager.default.contentsOfDirectory(atPath: targetPath)) ?? []).subtracting(["reports"])
         for run in runs {
             let recorded = try ledger.outputFiles(runID: run.runID)
             let names = Set(recorded.map { String($0.name.split(separator: "/").first ?? "") })

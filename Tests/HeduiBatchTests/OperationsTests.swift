@@ -34,7 +34,7 @@ struct OperationsTests {
         let first = try HeduiProcess.run(args)
         #expect(first.code == 3)
         let published = snapshot(out)
-        #expect(published.keys.sorted() == ["assessments.csv", "changes.csv", "evidence.jsonl", "manifest.json", "quarantine.csv", "spotcheck.csv"])
+        #expect(published.keys.sorted() == ["assessments.csv", "changes.csv", "evidence.jsonl", "households.jsonl", "manifest.json", "quarantine.csv", "spotcheck.csv"])
 
         for threads in ["1", "4"] {
             let again = try HeduiProcess.run(args.dropLast(2) + ["--threads", threads])
@@ -43,6 +43,14 @@ struct OperationsTests {
             #expect(again.stdout.contains("output unchanged (use --force to run again)"))
             #expect(snapshot(out) == published, "byte-identical")
         }
+        // The reports hedui report derives from the run do not make it look changed.
+        let reports = try HeduiProcess.run(["report", "--run", out])
+        #expect(reports.code == 0, "\(reports.stderr)")
+        let withReports = try HeduiProcess.run(args)
+        #expect(withReports.stdout.contains("already done at"))
+        #expect(FileManager.default.fileExists(atPath: out + "/reports/summary.html"))
+        try FileManager.default.removeItem(atPath: out + "/reports")
+
         let ledger = try RunLedger(path: folder + "/hedui.sqlite")
         #expect(try ledger.runCount() == 1)
         let runID = try #require(try ledger.runs().first?.runID)
