@@ -115,7 +115,13 @@ def count_units(path):
 # One run
 
 def run_once(time_bin, hedui, inbox, policy, out, threads, log):
-    cmd = [hedui, "run", "--inbox", inbox, "--policy", policy, "--out", out, "--threads", str(threads)]
+    # A fresh run ledger each time: with the ledger of an earlier repetition, hedui would find this very
+    # run already done (idempotent reruns) and publish nothing, which is not what is measured here.
+    ledger = os.path.join(os.path.dirname(os.path.abspath(out)), "bench-run.sqlite")
+    for stale in (ledger, ledger + "-wal", ledger + "-shm"):
+        if os.path.exists(stale):
+            os.remove(stale)
+    cmd = [hedui, "run", "--inbox", inbox, "--policy", policy, "--out", out, "--threads", str(threads), "--db", ledger]
     before = {"load1": load1()}
     samples = []  # every 0.5 s while hedui runs: is another build compiling on the machine?
     with tempfile.NamedTemporaryFile("r", prefix="bench-time-", suffix=".txt") as tf, \
