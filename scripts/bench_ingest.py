@@ -12,15 +12,17 @@ Each repetition is a fresh process. "time" is the in-process time where the cont
 of every process is reported too.
 """
 import argparse
-import datetime as dt
 import json
 import os
-import platform
 import shutil
 import statistics
 import subprocess
+
 import sys
 import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bench_machine import describe, sh  # noqa: E402
 
 # Every column is read as VARCHAR (so the ~0.5% messy values such as `¥1,234.50` or odd date forms
 # do not abort the scan) and every column is used, so DuckDB has to tokenize and materialize all of them
@@ -127,40 +129,16 @@ def uncompressed_size(path):
 # ---------------------------------------------------------------------------
 # Machine description
 
-def sh(cmd):
-    try:
-        return subprocess.run(cmd, shell=True, capture_output=True, text=True, timeout=60).stdout.strip()
-    except Exception:  # noqa: BLE001
-        return ""
 
 
 def machine(duckdb_version):
-    model = ""
-    for ln in sh("lscpu").splitlines():
-        if ln.lower().startswith("model name"):
-            model = ln.split(":", 1)[1].strip()
-    mem = ""
-    try:
-        with open("/proc/meminfo") as f:
-            for ln in f:
-                if ln.startswith("MemTotal:"):
-                    mem = f"{int(ln.split()[1]) / 1024 / 1024:.1f} GiB"
-    except OSError:
-        pass
-    swift = sh("swift --version 2>&1").splitlines()
-    return [
-        ("date", dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")),
-        ("nproc", sh("nproc")),
-        ("CPU", model),
-        ("memory", mem),
-        ("kernel", platform.release()),
-        ("Swift", swift[0] if swift else "?"),
+    return describe([
         ("DuckDB", duckdb_version or "?"),
         ("igzip / pigz / gzip", " / ".join([
             sh("igzip --version 2>&1 | head -1") or "?", sh("pigz --version 2>&1 | head -1") or "?",
             sh("gzip --version 2>&1 | head -1") or "?"])),
         ("load average at start", " ".join(f"{x:.2f}" for x in os.getloadavg())),
-    ]
+    ])
 
 
 # ---------------------------------------------------------------------------

@@ -13,15 +13,17 @@ that hedui writes; units are the data rows of assessments.csv.
 """
 import argparse
 import csv
-import datetime as dt
 import json
 import os
-import platform
 import statistics
 import subprocess
+
 import sys
 import tempfile
 import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bench_machine import describe, sh  # noqa: E402
 
 OK_EXIT = (0, 3)
 
@@ -33,11 +35,6 @@ class Failed(Exception):
 # ---------------------------------------------------------------------------
 # Helpers
 
-def sh(cmd):
-    try:
-        return subprocess.run(cmd, shell=True, capture_output=True, text=True, timeout=60).stdout.strip()
-    except Exception:  # noqa: BLE001
-        return ""
 
 
 def load1():
@@ -185,30 +182,11 @@ def measure(label, reps, threads, a, log):
 # Machine description
 
 def machine(hedui):
-    model = ""
-    for ln in sh("lscpu").splitlines():
-        if ln.lower().startswith("model name"):
-            model = ln.split(":", 1)[1].strip()
-    mem = ""
-    try:
-        with open("/proc/meminfo") as f:
-            for ln in f:
-                if ln.startswith("MemTotal:"):
-                    mem = f"{int(ln.split()[1]) / 1024 / 1024:.1f} GiB"
-    except OSError:
-        pass
-    swift = sh("swift --version 2>&1").splitlines()
-    return [
-        ("date", dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")),
-        ("nproc", sh("nproc")),
-        ("CPU", model),
-        ("memory", mem),
-        ("kernel", platform.release()),
-        ("Swift", swift[0] if swift else "?"),
+    return describe([
         ("hedui", (sh(f"'{hedui}' --version 2>&1 | head -1") or "?")
          + f", binary sha256 {sh(f'sha256sum {chr(39)}{hedui}{chr(39)}')[:16] or '?'}"),
         ("igzip", sh("igzip --version 2>&1 | head -1") or "?"),
-    ]
+    ])
 
 
 # ---------------------------------------------------------------------------
