@@ -196,7 +196,8 @@ public struct RecordDecoder {
 
     private func code<C: ExchangeCode>(_ index: Int, _ bytes: UnsafeRawBufferPointer, as: C.Type) throws -> C {
         if let value = C.parse(bytes) { return value }
-        let shown = bytes.count <= 20 && bytes.allSatisfy { $0 >= 0x20 && $0 < 0x7F }
+        // Echo the value only when it cannot be personal data: a short word of letters, as codes are.
+        let shown = bytes.count <= 20 && bytes.allSatisfy { ($0 | 0x20) >= 0x61 && ($0 | 0x20) <= 0x7A || $0 == 0x5F || $0 == 0x20 }
             ? "'\(String(decoding: bytes, as: UTF8.self))' is" : "value is"
         throw refuse(index, .badCode, "\(shown) not one of \(C.codeList)")
     }
