@@ -232,8 +232,9 @@ public struct RunJob: Sendable {
         var matched: [MatchedRecord] = []
         matched.reserveCapacity(sourceResults.reduce(0) { $0 + ($1.1?.matched.count ?? 0) })
         for i in sourceResults.indices {
-            guard let sink = sourceResults[i].1 else { continue }
+            guard var sink = sourceResults[i].1 else { continue }
             sourceResults[i].1 = nil  // one copy of the records at a time
+            sink.flush()
             summaries[sink.fileIndex]!.unrelated = sink.unrelated
             matched += sink.matched
         }
@@ -433,24 +434,25 @@ struct MatchingSink: RecordSink, Sendable {
     var matched: [MatchedRecord] = []
     var unrelated = 0
     private var scratch: [RecordMatch] = []
+    private var ends: [Int] = []
+    /// Records waiting to be matched together: the batch lookup overlaps their memory accesses.
+    private var pending: [ExchangeRecord] = []
+    static let batch = 32
 
     init(index: MemberIndex, fileIndex: Int32) {
         self.index = index
         self.fileIndex = fileIndex
+        pending.reserveCapacity(Self.batch)
     }
 
     mutating func accept(_ decoded: DecodedRecord) {
         switch decoded {
         case .exchange(let record):
-            scratch.removeAll(keepingCapacity: true)
-            index.matches(for: record, into: &scratch)
-            if scratch.isEmpty {
-                unrelated += 1
-            } else {
-                matched.append(MatchedRecord(record: record, matches: scratch, isQuarantinedCandidate: false))
-            }
+            pending.append(record)
+            if pending.count == Self.batch { flush() }
         case .quarantined(let refused):
             guard let candidate = refused.probableCandidate else { return }
+            flush()  // keeps file order
             scratch.removeAll(keepingCapacity: true)
             index.matches(for: candidate, into: &scratch)
             if !scratch.isEmpty {
@@ -459,5 +461,22 @@ struct MatchingSink: RecordSink, Sendable {
         default:
             break
         }
+    }
+
+    /// Matches the records still waiting; call once the file is read.
+    mutating func flush() {
+        guard !pending.isEmpty else { return }
+        scratch.removeAll(keepingCapacity: true)
+        pending.withUnsafeBufferPointer { index.matches(for: $0, into: &scratch, ends: &ends) }
+        var start = 0
+        for (i, end) in ends.enumerated() {
+            if end == start {
+                unrelated += 1
+            } else {
+                matched.append(MatchedRecord(record: pending[i], matches: Array(scratch[start..<end]), isQuarantinedCandidate: false))
+            }
+            start = end
+        }
+        pending.removeAll(keepingCapacity: true)
     }
 }

