@@ -261,7 +261,8 @@ public struct RunJob: Sendable {
         TestHooks.checkpoint("assessed")
 
         // 6. The spot-check draw (rules.md, "Spot checks").
-        let spotCheck = SpotCheckDraw.rows(assessed: assessed, inspectors: inspectors, seed: seed, policy: policy, asOf: asOf)
+        let spotCheckInputs = SpotCheckDraw.inputs(assessed: assessed, inspectors: inspectors, seed: seed, policy: policy, asOf: asOf)
+        let spotCheck = spotCheckInputs.draw()
 
         // 7. The run id, and what changed since the previous run.
         let files = inbox.files.map { summaries[$0.index]! }
@@ -310,6 +311,7 @@ public struct RunJob: Sendable {
             "assessments.csv": AssessmentsFile.render(assessed, threads: threads),
             "quarantine.csv": QuarantineFile.render(quarantine),
             "spotcheck.csv": SpotCheck.render(spotCheck),
+            SpotCheckInputs.fileName: spotCheckInputs.render(),
             "households.jsonl": households,
             "evidence.jsonl": EvidenceFile.render(assessed, threads: threads),
             "changes.csv": changes.renderCSV(),

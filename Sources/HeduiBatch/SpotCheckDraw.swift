@@ -4,7 +4,8 @@ import HeduiSample
 
 /// Feeds the assessed units and the inspectors to the spot-check draw.
 enum SpotCheckDraw {
-    static func rows(assessed: [Assessment], inspectors: [Inspector], seed: String, policy: PolicyTable, asOf: Day) -> [SpotCheckRow] {
+    /// The draw's inputs, as `spotcheck-inputs.json` records them (so that `hedui sample verify` can re-derive the draw).
+    static func inputs(assessed: [Assessment], inspectors: [Inspector], seed: String, policy: PolicyTable, asOf: Day) -> SpotCheckInputs {
         let units = assessed.map { a in
             SamplingUnit(
                 unitID: a.unit.unitID, regionCode: a.unit.regionCode, status: a.status.rawValue,
@@ -19,6 +20,10 @@ enum SpotCheckDraw {
                 rateUnits: p.rate.units, rateScale: p.rate.scale, minPerStratum: p.minPerStratum,
                 bandUnits: p.borderlineBand.units, bandScale: p.borderlineBand.scale, riskWeight: p.riskWeight)
         }
-        return SpotCheck.draw(units: units, inspectors: available, seed: seed) { parameters[$0] ?? .specDefaults }
+        return SpotCheckInputs(seed: seed, parameters: parameters, units: units, inspectors: available)
+    }
+
+    static func rows(assessed: [Assessment], inspectors: [Inspector], seed: String, policy: PolicyTable, asOf: Day) -> [SpotCheckRow] {
+        inputs(assessed: assessed, inspectors: inspectors, seed: seed, policy: policy, asOf: asOf).draw()
     }
 }

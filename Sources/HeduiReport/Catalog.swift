@@ -45,8 +45,19 @@ public struct Catalog: Sendable {
         case accepted, quarantined, duplicate, unrelated, rejected, quarantineLocation, quarantineField
         case quarantineCode, quarantineMessage, yes, no, flaggedListLink, verificationLink, publicNoticeLink
         case summaryEngine, count, reason, allRegions, linksCSV
+        // Recheck worksheets (复核工作表, one per inspector)
+        case worksheetTitle, worksheetIntro, worksheetInspector, worksheetUnits, worksheetChecklist, worksheetFindings
+        case worksheetDate, worksheetOutcome, worksheetOutcomeChoices, worksheetCorrectedStatus, worksheetStatusChoices
+        case worksheetNote, worksheetSignature, worksheetReasons, worksheetNoHousehold
+        case checkVehicle, checkAssets, checkIncome, checkProperty, checkNonResidential, checkDuplicate, checkProbable
+        case checkDeclaredIncome, checkGeneral, checkMemberIdentity, checkSeparateHousehold, checkRejectedRecord
         // Misc
         case none, empty
+    }
+
+    /// A catalog text with `{}` replaced by `argument` (checklist lines: "核实车辆 {} 是否仍在使用").
+    public func text(_ key: Key, _ argument: String) -> String {
+        text(key).replacingOccurrences(of: "{}", with: argument)
     }
 
     public func text(_ key: Key) -> String { pick(Self.texts[key] ?? ("", "")) }
@@ -267,6 +278,39 @@ public struct Catalog: Sendable {
         .linksCSV: ("CSV", "CSV"),
         .none: ("无", "none"),
         .empty: ("—", "—"),
+        .worksheetTitle: ("复核抽查工作表", "Spot-check recheck worksheet"),
+        .worksheetIntro: (
+            "请入户逐项核实，填写核实日期、结论（confirmed 属实 / discrepancy 不符）、不符时的更正结论和说明，交回后导入系统。",
+            "Visit the household, verify each item, and fill in the date, the outcome (confirmed / discrepancy), the corrected status when it differs, and a note; the filled sheet is imported back."
+        ),
+        .worksheetInspector: ("检查人员", "Inspector"),
+        .worksheetUnits: ("抽查户数", "Units assigned"),
+        .worksheetChecklist: ("核实事项", "What to verify"),
+        .worksheetFindings: ("核实结果（检查人员填写）", "Findings (filled in by the inspector)"),
+        .worksheetDate: ("核实日期", "Date"),
+        .worksheetOutcome: ("结论", "Outcome"),
+        .worksheetOutcomeChoices: ("□ 属实 confirmed　□ 不符 discrepancy", "□ confirmed　□ discrepancy"),
+        .worksheetCorrectedStatus: ("更正结论", "Corrected status"),
+        .worksheetStatusChoices: (
+            "□ 符合低保 eligible_dibao　□ 符合低收入 eligible_low_income　□ 不符合 ineligible　□ 需人工复核 needs_review",
+            "□ eligible_dibao　□ eligible_low_income　□ ineligible　□ needs_review"
+        ),
+        .worksheetNote: ("说明", "Note"),
+        .worksheetSignature: ("检查人员签字", "Inspector's signature"),
+        .worksheetReasons: ("核对原因", "Reasons"),
+        .worksheetNoHousehold: ("（无家庭信息：households.jsonl 中没有该户）", "(no household details: the unit is not in households.jsonl)"),
+        .checkVehicle: ("核实车辆 {} 是否仍在使用", "Check whether vehicle {} is still in use"),
+        .checkAssets: ("核实存款余额（{}）", "Check the balance of account {}"),
+        .checkIncome: ("核实收入来源（{}）", "Check the income source ({})"),
+        .checkProperty: ("核实房产 {}", "Check the property {}"),
+        .checkNonResidential: ("核实非住宅房产 {}", "Check the non-residential property {}"),
+        .checkDuplicate: ("核实是否在其他家庭重复享受", "Check whether a member also receives assistance in another household"),
+        .checkProbable: ("核实疑似匹配记录的持有人（{}）", "Check who holds the probably matched record ({})"),
+        .checkDeclaredIncome: ("核实申报收入", "Check the declared income"),
+        .checkGeneral: ("核实家庭成员、收入和财产是否与申请一致", "Check that the members, income and property are as applied for"),
+        .checkMemberIdentity: ("核实家庭成员身份证件", "Check the members' identity documents"),
+        .checkSeparateHousehold: ("核实单独立户条件", "Check the conditions for a separate household"),
+        .checkRejectedRecord: ("核实被退回的数据记录", "Check the records the data check refused"),
     ]
 
     static let reasons: [AssessmentReason: (title: (String, String), explanation: (String, String))] = [

@@ -4,7 +4,8 @@ import Foundation
 ///
 /// Layout: `summary.html`, and per region `<region_code>/flagged.xlsx`, `flagged.csv` (UTF-8 with BOM),
 /// `verification.html` (核对报告), `public-notice.xlsx`, `public-notice.html` (公示名单; only with
-/// households.jsonl). Files are mode 0600, folders 0700. The folder is written beside as
+/// households.jsonl), and `worksheets/<inspector_id>.html|.xlsx` (复核工作表, when spotcheck.csv has assigned
+/// units). Files are mode 0600, folders 0700. The folder is written beside as
 /// `.reports.tmp-<pid>` and renamed into place, so a reader never sees a half-written one.
 public struct ReportWriter: Sendable {
     public let runPath: String
@@ -68,6 +69,9 @@ public struct ReportWriter: Sendable {
             let summary = SummaryPage(catalog: catalog, run: run, regions: regions, links: links)
             try writeFile((staging as NSString).appendingPathComponent("summary.html"), Array(summary.render().utf8))
             written.insert("summary.html", at: 0)
+            // Recheck worksheets, one HTML + XLSX per inspector of spotcheck.csv (none without it).
+            written += try WorksheetWriter(catalog: catalog, run: run)
+                .write(runPath: runPath, into: (staging as NSString).appendingPathComponent("worksheets")).map { "worksheets/" + $0 }
             // Swap into place: the old folder is moved aside, the new one renamed, the old one removed.
             let old = (runPath as NSString).appendingPathComponent(".reports.old-\(getpid())")
             try? fm.removeItem(atPath: old)

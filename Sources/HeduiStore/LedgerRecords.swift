@@ -230,8 +230,9 @@ public struct RecheckOutcomeRecord: LedgerRecord, Equatable {
     public var runID: String
     public var unitID: String
     public var inspectorID: String?
+    /// The day the inspector checked the unit (`hedui recheck import`: the row's date, 00:00 UTC).
     public var recordedAt: Date
-    /// E.g. `confirmed`, `status_changed`, `not_reached`: the spot-check issue defines the codes.
+    /// `confirmed` or `discrepancy` (`hedui recheck import`); `status` is the corrected status of a discrepancy.
     public var outcome: String
     public var status: String?
     public var note: String

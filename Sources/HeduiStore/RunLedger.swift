@@ -300,9 +300,39 @@ public final class RunLedger: Sendable {
         }
     }
 
-    /// Records what an inspector found for a drawn unit.
+    /// Records what an inspector found for a drawn unit (an outcome already recorded for the unit is replaced).
     public func recordRecheck(_ outcome: RecheckOutcomeRecord) throws {
-        try write { db in try outcome.insert(db) }
+        try recordRecheck([outcome])
+    }
+
+    /// Records outcomes in one transaction. One outcome per (run, unit): a unit that has one already is
+    /// updated in place (same id), so that importing the same or a corrected row again adds no duplicate.
+    /// (Enforced here rather than by a unique index, so that the shipped migration `v1` stays as it is.)
+    ///
+    /// - Returns: how many were new and how many updated.
+    @discardableResult
+    public func recordRecheck(_ outcomes: [RecheckOutcomeRecord]) throws -> (inserted: Int, updated: Int) {
+        try write { db in
+            var inserted = 0, updated = 0
+            for var outcome in outcomes {
+                if let id = try Int64.fetchOne(db, sql: "SELECT id FROM recheck_outcome WHERE run_id = ? AND unit_id = ?",
+                                               arguments: [outcome.runID, outcome.unitID]) {
+                    outcome.id = id
+                    try outcome.update(db)
+                    updated += 1
+                } else {
+                    outcome.id = nil
+                    try outcome.insert(db)
+                    inserted += 1
+                }
+            }
+            return (inserted, updated)
+        }
+    }
+
+    /// The latest run (highest sequence number), or nil for an empty ledger.
+    public func latestRun() throws -> RunRecord? {
+        try read { db in try RunRecord.order(Column("seq").desc).fetchOne(db) }
     }
 
     // MARK: - Access

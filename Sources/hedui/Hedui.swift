@@ -14,7 +14,7 @@ struct Hedui: ParsableCommand {
         commandName: "hedui",
         abstract: "Household economic-status verification batch engine (居民家庭经济状况核对).",
         version: EngineInfo.version,
-        subcommands: [Run.self, Validate.self, Policy.self, Runs.self, Report.self]
+        subcommands: [Run.self, Validate.self, Policy.self, Runs.self, Report.self, Sample.self, Recheck.self]
     )
 
     /// Runs the command; usage errors exit 2 as outputs.md says (ArgumentParser's own code is 64).

@@ -34,7 +34,7 @@ struct OperationsTests {
         let first = try HeduiProcess.run(args)
         #expect(first.code == 3)
         let published = snapshot(out)
-        #expect(published.keys.sorted() == ["assessments.csv", "changes.csv", "evidence.jsonl", "households.jsonl", "manifest.json", "quarantine.csv", "spotcheck.csv"])
+        #expect(published.keys.sorted() == ["assessments.csv", "changes.csv", "evidence.jsonl", "households.jsonl", "manifest.json", "quarantine.csv", "spotcheck-inputs.json", "spotcheck.csv"])
 
         for threads in ["1", "4"] {
             let again = try HeduiProcess.run(args.dropLast(2) + ["--threads", threads])

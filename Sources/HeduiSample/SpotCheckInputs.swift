@@ -1,0 +1,217 @@
+import Foundation
+import HeduiModel
+
+/// Everything the spot-check draw reads, as a run writes it to `spotcheck-inputs.json` beside `spotcheck.csv`,
+/// so that `hedui sample verify --run DIR` can re-derive the sample from the run folder alone.
+///
+/// The file is deterministic JSON (UTF-8, LF, keys in a fixed order, one unit / inspector / region per line):
+///
+/// ```
+/// {"format":"hedui-spotcheck-inputs/1",
+/// "seed":"2024-05-31",
+/// "regions":[
+/// {"region_code":"330902","rate_units":5,"rate_scale":2,"min_per_stratum":1,"band_units":1,"band_scale":1,"risk_weight":3}
+/// ],
+/// "inspectors":[
+/// {"inspector_id":"JC001","home_region":"330902","capacity":null}
+/// ],
+/// "units":[
+/// {"unit_id":"DH0001","region":"330902","status":"eligible_dibao","monthly_income":90000,"members":1,"standard":113333,"low_income_line":170000,"reasons":["VEHICLE_OWNED"]}
+/// ]}
+/// ```
+///
+/// Amounts are fen (integers); `standard` and `low_income_line` are null for `POLICY_MISSING`. Units are in
+/// unit_id order (UTF-8 bytes), inspectors in inspector_id order, regions by code. No names, no ID numbers
+/// beyond those a unit id may hold (the same as in `spotcheck.csv`).
+public struct SpotCheckInputs: Sendable, Equatable {
+    public static let fileName = "spotcheck-inputs.json"
+    public static let format = "hedui-spotcheck-inputs/1"
+
+    public var seed: String
+    public var parameters: [RegionCode: SamplingParameters]
+    public var units: [SamplingUnit]
+    public var inspectors: [InspectorInfo]
+
+    public init(seed: String, parameters: [RegionCode: SamplingParameters], units: [SamplingUnit], inspectors: [InspectorInfo]) {
+        self.seed = seed
+        self.parameters = parameters
+        self.units = units
+        self.inspectors = inspectors
+    }
+
+    /// The region's parameters; a region without an entry uses rules.md's example values.
+    public func parameters(for region: RegionCode) -> SamplingParameters { parameters[region] ?? .specDefaults }
+
+    /// The sample these inputs give.
+    public func draw() -> [SpotCheckRow] {
+        SpotCheck.draw(units: units, inspectors: inspectors, seed: seed) { parameters(for: $0) }
+    }
+
+    /// Compares a published `spotcheck.csv` with the sample these inputs give.
+    public func verify(published: [UInt8]) -> VerificationResult {
+        SpotCheck.verify(published: published, units: units, inspectors: inspectors, seed: seed) { parameters(for: $0) }
+    }
+
+    // MARK: - Writing
+
+    /// The file's bytes (deterministic: the same inputs give the same bytes, whatever their order).
+    public func render() -> [UInt8] {
+        var out = "{\"format\":\(Self.quote(Self.format)),\n\"seed\":\(Self.quote(seed)),\n\"regions\":["
+        let regions = parameters.keys.sorted()
+        for (i, region) in regions.enumerated() {
+            let p = parameters[region]!
+            out += (i == 0 ? "\n" : ",\n")
+            out += "{\"region_code\":\(Self.quote(region.description)),\"rate_units\":\(p.rateUnits),\"rate_scale\":\(p.rateScale),"
+                + "\"min_per_stratum\":\(p.minPerStratum),\"band_units\":\(p.bandUnits),\"band_scale\":\(p.bandScale),"
+                + "\"risk_weight\":\(p.riskWeight)}"
+        }
+        out += (regions.isEmpty ? "" : "\n") + "],\n\"inspectors\":["
+        let staff = inspectors.sorted { a, b in
+            if !SpotCheck.utf8Equal(a.inspectorID, b.inspectorID) { return SpotCheck.utf8Less(a.inspectorID, b.inspectorID) }
+            if a.homeRegion != b.homeRegion { return a.homeRegion < b.homeRegion }
+            return (a.capacity ?? Int.max) < (b.capacity ?? Int.max)
+        }
+        for (i, s) in staff.enumerated() {
+            out += (i == 0 ? "\n" : ",\n")
+            out += "{\"inspector_id\":\(Self.quote(s.inspectorID)),\"home_region\":\(Self.quote(s.homeRegion.description)),"
+                + "\"capacity\":\(s.capacity.map(String.init) ?? "null")}"
+        }
+        out += (staff.isEmpty ? "" : "\n") + "],\n\"units\":["
+        let sorted = units.sorted(by: SpotCheck.canonicalLess)
+        for (i, u) in sorted.enumerated() {
+            out += (i == 0 ? "\n" : ",\n")
+            out += "{\"unit_id\":\(Self.quote(u.unitID)),\"region\":\(Self.quote(u.regionCode.description)),"
+                + "\"status\":\(Self.quote(u.status)),\"monthly_income\":\(u.monthlyIncome.value),\"members\":\(u.members),"
+                + "\"standard\":\(u.standard.map { String($0.value) } ?? "null"),"
+                + "\"low_income_line\":\(u.lowIncomeLine.map { String($0.value) } ?? "null"),"
+                + "\"reasons\":[\(u.reasons.map(Self.quote).joined(separator: ","))]}"
+        }
+        out += (sorted.isEmpty ? "" : "\n") + "]}\n"
+        return Array(out.utf8)
+    }
+
+    /// A JSON string: `"` and `\` escaped, control characters as `\u00XX`; everything else as UTF-8.
+    static func quote(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if scalar.value < 0x20 {
+                    let hex = String(scalar.value, radix: 16)
+                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return out + "\""
+    }
+
+    // MARK: - Reading
+
+    /// Why `spotcheck-inputs.json` could not be read.
+    public struct FormatError: Error, CustomStringConvertible, Sendable {
+        public var message: String
+        public var description: String { "\(SpotCheckInputs.fileName): \(message)" }
+    }
+
+    /// Reads the file's bytes.
+    ///
+    /// - Throws: `FormatError` naming the first thing that is missing or of the wrong type.
+    public static func parse(_ bytes: [UInt8]) throws -> SpotCheckInputs {
+        guard let root = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any] else {
+            throw FormatError(message: "not a JSON object")
+        }
+        guard root["format"] as? String == format else { throw FormatError(message: "format is not \(format)") }
+        guard let seed = root["seed"] as? String else { throw FormatError(message: "no seed") }
+        func int(_ object: [String: Any], _ key: String, _ what: String) throws -> Int64 {
+            guard let n = object[key] as? NSNumber, n.stringValue == String(n.int64Value) else {
+                throw FormatError(message: "\(what): \(key) is not an integer")
+            }
+            let v = n.int64Value
+            return v
+        }
+        func optionalInt(_ object: [String: Any], _ key: String, _ what: String) throws -> Int64? {
+            if object[key] == nil || object[key] is NSNull { return nil }
+            return try int(object, key, what)
+        }
+        func region(_ text: Any?, _ what: String) throws -> RegionCode {
+            guard let s = text as? String, let code = RegionCode(s) else { throw FormatError(message: "\(what): not a region code") }
+            return code
+        }
+        var parameters: [RegionCode: SamplingParameters] = [:]
+        for (i, r) in ((root["regions"] as? [[String: Any]]) ?? []).enumerated() {
+            let what = "regions[\(i)]"
+            let code = try region(r["region_code"], what)
+            parameters[code] = SamplingParameters(
+                rateUnits: try int(r, "rate_units", what), rateScale: Int(try int(r, "rate_scale", what)),
+                minPerStratum: Int(try int(r, "min_per_stratum", what)), bandUnits: try int(r, "band_units", what),
+                bandScale: Int(try int(r, "band_scale", what)), riskWeight: Int(try int(r, "risk_weight", what)))
+            guard (0...19).contains(parameters[code]!.rateScale), (0...19).contains(parameters[code]!.bandScale) else {
+                throw FormatError(message: "\(what): decimal scale out of range")
+            }
+        }
+        var inspectors: [InspectorInfo] = []
+        for (i, s) in ((root["inspectors"] as? [[String: Any]]) ?? []).enumerated() {
+            let what = "inspectors[\(i)]"
+            guard let id = s["inspector_id"] as? String else { throw FormatError(message: "\(what): no inspector_id") }
+            inspectors.append(InspectorInfo(inspectorID: id, homeRegion: try region(s["home_region"], what),
+                                            capacity: try optionalInt(s, "capacity", what).map { Int($0) }))
+        }
+        guard let unitObjects = root["units"] as? [[String: Any]] else { throw FormatError(message: "no units") }
+        var units: [SamplingUnit] = []
+        units.reserveCapacity(unitObjects.count)
+        for (i, u) in unitObjects.enumerated() {
+            let what = "units[\(i)]"
+            guard let id = u["unit_id"] as? String, let status = u["status"] as? String else {
+                throw FormatError(message: "\(what): no unit_id or status")
+            }
+            guard let reasons = u["reasons"] as? [String] else { throw FormatError(message: "\(what): reasons is not a list of strings") }
+            let code = try region(u["region"], what)
+            let income = try int(u, "monthly_income", what)
+            let members = try int(u, "members", what)
+            let standard: Fen? = try optionalInt(u, "standard", what).map { Fen($0) }
+            let line: Fen? = try optionalInt(u, "low_income_line", what).map { Fen($0) }
+            units.append(SamplingUnit(unitID: id, regionCode: code, status: status, monthlyIncome: Fen(income),
+                                      members: Int(members), standard: standard, lowIncomeLine: line, reasons: reasons))
+        }
+        return SpotCheckInputs(seed: seed, parameters: parameters, units: units, inspectors: inspectors)
+    }
+
+    // MARK: - Verifying a run folder
+
+    /// The outcome of `hedui sample verify --run DIR`.
+    public struct RunVerification: Sendable {
+        /// 0 identical, 1 different, 2 a file is missing or unreadable.
+        public var exitCode: Int32
+        public var message: String
+    }
+
+    /// Reads `<run>/spotcheck-inputs.json` and `<run>/spotcheck.csv` and re-derives the draw.
+    public static func verifyRun(path: String) -> RunVerification {
+        func read(_ name: String) -> [UInt8]? {
+            FileManager.default.contents(atPath: (path as NSString).appendingPathComponent(name)).map { Array($0) }
+        }
+        guard let inputBytes = read(fileName) else {
+            return RunVerification(exitCode: 2, message: "\(path)/\(fileName): no such file (a run of an older engine, or not a run folder)")
+        }
+        guard let published = read("spotcheck.csv") else {
+            return RunVerification(exitCode: 2, message: "\(path)/spotcheck.csv: no such file")
+        }
+        let inputs: SpotCheckInputs
+        do { inputs = try parse(inputBytes) } catch {
+            return RunVerification(exitCode: 2, message: "\(path)/\(error)")
+        }
+        switch inputs.verify(published: published) {
+        case .identical(let rows):
+            return RunVerification(exitCode: 0, message: "spotcheck.csv matches the draw re-derived from \(fileName) (\(rows) rows)")
+        case .different(_, let message):
+            return RunVerification(exitCode: 1, message: message)
+        }
+    }
+}
