@@ -108,6 +108,38 @@ struct RunTests {
         #expect(output.contains("identical"))
     }
 
+    @Test("The spot-check draw does not depend on the roster file's row order (rules.md, Spot checks)")
+    func spotCheckIgnoresRosterOrder() throws {
+        let inbox = temporaryFolder()
+        for name in try FileManager.default.contentsOfDirectory(atPath: sampleInbox) {
+            try FileManager.default.copyItem(atPath: sampleInbox + "/" + name, toPath: inbox + "/" + name)
+        }
+        // Reverse the records of the CSV roster (a quoted address may span lines; the header stays first).
+        let path = inbox + "/roster-supplement.csv"
+        var records: [String] = []
+        var pending = ""
+        // Split the bytes: the file has CRLF line ends, and "\r\n" is one Character to String's own splitting.
+        for bytes in try read(path).split(separator: 0x0A, omittingEmptySubsequences: false) {
+            let line = String(decoding: bytes, as: UTF8.self)
+            pending += pending.isEmpty ? String(line) : "\n" + line
+            if pending.filter({ $0 == "\"" }).count % 2 == 0 {
+                if !pending.isEmpty { records.append(pending) }
+                pending = ""
+            }
+        }
+        let header = records.removeFirst()
+        #expect(records.count > 100)
+        try ([header] + records.reversed()).joined(separator: "\n").appending("\n").write(toFile: path, atomically: true, encoding: .utf8)
+        var draws: [Data] = []
+        for source in [sampleInbox, inbox] {
+            let out = temporaryFolder() + "/out"
+            _ = try RunJob(inboxPath: source, policyPath: samplePolicy, outputPath: out, asOf: nil, seed: "s-1", threads: 2).run()
+            draws.append(try read(out + "/spotcheck.csv"))
+        }
+        #expect(draws[0] == draws[1])
+        #expect(draws[0].count > 200)
+    }
+
     @Test("Files and folders are owner-only; a rerun replaces the output folder")
     func permissionsAndRerun() throws {
         let out = temporaryFolder() + "/out"
