@@ -22,7 +22,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench_machine import describe, sh  # noqa: E402
+from bench_common import describe, md_table, sh, text_table  # noqa: E402
 
 # Every column is read as VARCHAR (so the ~0.5% messy values such as `¥1,234.50` or odd date forms
 # do not abort the scan) and every column is used, so DuckDB has to tokenize and materialize all of them
@@ -212,20 +212,6 @@ def build_tables(files, n_records):
     return header, out, goals
 
 
-def text_table(header, rows):
-    w = [max(len(str(x)) for x in col) for col in zip(header, *rows)]
-    lines = ["  ".join(str(h).ljust(w[i]) if i == 0 else str(h).rjust(w[i]) for i, h in enumerate(header))]
-    lines.append("  ".join("-" * x for x in w))
-    for r in rows:
-        lines.append("  ".join(str(c).ljust(w[i]) if i == 0 else str(c).rjust(w[i]) for i, c in enumerate(r)))
-    return "\n".join(lines)
-
-
-def md_table(header, rows):
-    lines = ["| " + " | ".join(header) + " |", "| " + " | ".join(["---"] + ["---:"] * (len(header) - 1)) + " |"]
-    for r in rows:
-        lines.append("| " + " | ".join(str(c) for c in r) + " |")
-    return "\n".join(lines)
 
 
 NOTES = [

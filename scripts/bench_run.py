@@ -23,7 +23,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench_machine import describe, sh  # noqa: E402
+from bench_common import describe, md_table, sh, text_table  # noqa: E402
 
 OK_EXIT = (0, 3)
 
@@ -192,20 +192,6 @@ def machine(hedui):
 # ---------------------------------------------------------------------------
 # Report
 
-def text_table(header, rows):
-    w = [max(len(str(x)) for x in col) for col in zip(header, *rows)]
-    lines = ["  ".join(str(h).ljust(w[i]) if i == 0 else str(h).rjust(w[i]) for i, h in enumerate(header))]
-    lines.append("  ".join("-" * x for x in w))
-    for r in rows:
-        lines.append("  ".join(str(c).ljust(w[i]) if i == 0 else str(c).rjust(w[i]) for i, c in enumerate(r)))
-    return "\n".join(lines)
-
-
-def md_table(header, rows):
-    lines = ["| " + " | ".join(header) + " |", "| " + " | ".join(["---"] + ["---:"] * (len(header) - 1)) + " |"]
-    for r in rows:
-        lines.append("| " + " | ".join(str(c) for c in r) + " |")
-    return "\n".join(lines)
 
 
 NOTES = [

@@ -264,17 +264,7 @@ struct OperationsTests {
 
 /// Runs `scripts/check-metrics` (prometheus_client's parser) on a metrics file.
 func checkMetrics(_ path: String, failed: Bool = false) throws -> (code: Int32, stdout: String, stderr: String) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: repositoryRoot.appendingPathComponent("scripts/check-metrics").path)
-    process.arguments = [path] + (failed ? ["--failed"] : [])
-    let out = Pipe(), err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    try process.run()
-    let stdout = out.fileHandleForReading.readDataToEndOfFile()
-    let stderr = err.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
+    try runProcess(repositoryRoot.appendingPathComponent("scripts/check-metrics").path, [path] + (failed ? ["--failed"] : []))
 }
 
 /// Every ID number, account number and name in an inbox, read independently of the engine: each

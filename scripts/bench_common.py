@@ -1,4 +1,4 @@
-"""The machine description both benchmark scripts print and write (stdlib only)."""
+"""What both benchmark scripts share: the machine description and the table printers (stdlib only)."""
 import datetime as dt
 import platform
 import subprocess
@@ -35,3 +35,21 @@ def describe(extra):
         ("kernel", platform.release()),
         ("Swift", swift[0] if swift else "?"),
     ] + list(extra)
+
+
+def text_table(header, rows):
+    """A plain-text table: first column left-aligned, the others right-aligned."""
+    w = [max(len(str(x)) for x in col) for col in zip(header, *rows)]
+    lines = ["  ".join(str(h).ljust(w[i]) if i == 0 else str(h).rjust(w[i]) for i, h in enumerate(header))]
+    lines.append("  ".join("-" * x for x in w))
+    for r in rows:
+        lines.append("  ".join(str(c).ljust(w[i]) if i == 0 else str(c).rjust(w[i]) for i, c in enumerate(r)))
+    return "\n".join(lines)
+
+
+def md_table(header, rows):
+    """A markdown table with numeric columns right-aligned."""
+    lines = ["| " + " | ".join(header) + " |", "| " + " | ".join(["---"] + ["---:"] * (len(header) - 1)) + " |"]
+    for r in rows:
+        lines.append("| " + " | ".join(str(c) for c in r) + " |")
+    return "\n".join(lines)
