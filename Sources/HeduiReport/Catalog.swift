@@ -45,6 +45,8 @@ public struct Catalog: Sendable {
         case accepted, quarantined, duplicate, unrelated, rejected, quarantineLocation, quarantineField
         case quarantineCode, quarantineMessage, yes, no, flaggedListLink, verificationLink, publicNoticeLink
         case summaryEngine, count, reason, allRegions, linksCSV
+        case summaryChanges, changesNone, changesNewlyIneligible, changesNewlyEligible, changesLevelChanged
+        case changesSince, previousStatus, statusNow
         // Recheck worksheets (复核工作表, one per inspector)
         case worksheetTitle, worksheetIntro, worksheetInspector, worksheetUnits, worksheetChecklist, worksheetFindings
         case worksheetDate, worksheetOutcome, worksheetOutcomeChoices, worksheetCorrectedStatus, worksheetStatusChoices
@@ -254,6 +256,15 @@ public struct Catalog: Sendable {
         .summaryTotal: ("合计", "Total"),
         .summaryRegionFiles: ("各区报告文件", "Reports per region"),
         .quarantineNone: ("没有被隔离的记录。", "No record was quarantined."),
+        .summaryChanges: ("与上次核对相比（动态监测）", "Since the previous run (dynamic monitoring)"),
+        .changesNone: ("与上次核对相比没有变化（或没有可比较的上次核对）。",
+                       "Nothing changed since the previous run (or there is no earlier run to compare with)."),
+        .changesNewlyIneligible: ("新增不符合条件", "Newly ineligible"),
+        .changesNewlyEligible: ("新增符合条件", "Newly eligible"),
+        .changesLevelChanged: ("保障类别变化", "Level changed"),
+        .changesSince: ("比较的上次核对批次", "Compared with run"),
+        .previousStatus: ("上次核对结论", "Previous status"),
+        .statusNow: ("本次核对结论", "Status now"),
         .fileName: ("文件名", "File"),
         .fileKind: ("类别", "Kind"),
         .recordsRead: ("读取", "Read"),

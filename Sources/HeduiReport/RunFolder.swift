@@ -82,6 +82,13 @@ public struct RunFolder: Sendable {
     public var evidence: [String: Evidence]
     public var manifest: Manifest
     public var quarantine: [QuarantineRow]
+    /// `changes.csv`: what changed since the previous run (empty for a first run, nil when the file is absent).
+    public var changes: [ChangeRow]?
+
+    /// One row of `changes.csv`.
+    public struct ChangeRow: Sendable, Equatable {
+        public var unitID, previousStatus, status, sinceRun: String
+    }
     /// Keyed by unit id; empty when the run has no households.jsonl.
     public var households: [String: HouseholdsFile.Line]
     public var hasHouseholdsFile: Bool
@@ -135,6 +142,13 @@ public struct RunFolder: Sendable {
             quarantine = CSVTable.records(String(decoding: bytes, as: UTF8.self)).map {
                 QuarantineRow(file: $0["file"] ?? "", location: $0["location"] ?? "", source: $0["source"] ?? "",
                               field: $0["field"] ?? "", code: $0["code"] ?? "", message: $0["message"] ?? "")
+            }
+        }
+        changes = nil
+        if let bytes = try read("changes.csv") {
+            changes = CSVTable.records(String(decoding: bytes, as: UTF8.self)).map {
+                ChangeRow(unitID: $0["unit_id"] ?? "", previousStatus: $0["previous_status"] ?? "",
+                          status: $0["status"] ?? "", sinceRun: $0["since_run"] ?? "")
             }
         }
         households = [:]

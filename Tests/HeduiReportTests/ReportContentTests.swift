@@ -55,6 +55,34 @@ import Testing
         #expect(summary.contains("households.jsonl"))
     }
 
+    @Test("The summary shows what changed since the previous run: newly ineligible, newly eligible, level changes")
+    func changesSinceThePreviousRun() throws {
+        let run = try Support.copyOfFixtureRun()
+        try """
+            unit_id,previous_status,status,reasons_added,reasons_removed,since_run
+            DHS01,eligible_dibao,eligible_low_income,INCOME_OVER_DIBAO,,2024-04-30-aaaaaaaaaaaa
+            DHS04,eligible_low_income,ineligible,INCOME_OVER_LOW_INCOME,,2024-04-30-aaaaaaaaaaaa
+            DHS09,eligible_dibao,ineligible,VEHICLE_OWNED,,2024-04-30-aaaaaaaaaaaa
+            DHS02,,eligible_dibao,,,2024-04-30-aaaaaaaaaaaa
+            DHS22,eligible_dibao,needs_review,DUPLICATE_MEMBERSHIP,,2024-04-30-aaaaaaaaaaaa
+
+            """.write(toFile: "\(run)/changes.csv", atomically: true, encoding: .utf8)
+        _ = try ReportWriter(runPath: run, language: .en).write()
+        let summary = try String(contentsOfFile: "\(run)/reports/summary.html", encoding: .utf8)
+        #expect(summary.contains("Since the previous run"))
+        #expect(summary.contains("2024-04-30-aaaaaaaaaaaa"))
+        // Counts: newly ineligible DHS04 and DHS09; newly eligible DHS02; level changed DHS01.
+        #expect(summary.contains("<td>Newly ineligible</td><td class=\"num\">2</td>"))
+        #expect(summary.contains("<td>Newly eligible</td><td class=\"num\">1</td>"))
+        #expect(summary.contains("<td>Level changed</td><td class=\"num\">1</td>"))
+
+        try "unit_id,previous_status,status,reasons_added,reasons_removed,since_run\n"
+            .write(toFile: "\(run)/changes.csv", atomically: true, encoding: .utf8)
+        _ = try ReportWriter(runPath: run, language: .en).write()
+        let unchanged = try String(contentsOfFile: "\(run)/reports/summary.html", encoding: .utf8)
+        #expect(unchanged.contains("Nothing changed since the previous run"))
+    }
+
     @Test func aMissingRunFailsWithAMessage() {
         #expect(throws: ReportError.self) { try ReportWriter(runPath: "/nonexistent/run").write() }
     }

@@ -69,6 +69,8 @@ struct SummaryPage {
         body += SVGChart.stackedBars(title: catalog.text(.summaryReasons), rows: reasonBars,
                                      series: [SVGChart.Series(name: catalog.text(.count), color: "#345")], width: 760)
 
+        body += changesSection()
+
         // Quarantine per file
         body += "<h2>\(t(.summaryQuarantine))</h2>"
         if run.quarantine.isEmpty && !run.manifest.files.contains(where: \.rejected) {
@@ -108,6 +110,39 @@ struct SummaryPage {
         }
         body += "</ul><footer>\(t(.generatedBy)) \(HTML.escape(run.manifest.engineVersion))</footer>"
         return HTML.page(title: catalog.text(.summaryTitle), language: catalog.language, body: body)
+    }
+
+    /// 动态监测: newly ineligible units (eligible before), newly eligible units (not eligible or absent
+    /// before), and level changes (dibao ↔ low income), from the run's `changes.csv`.
+    private func changesSection() -> String {
+        guard let changes = run.changes else { return "" }
+        var html = "<h2>\(t(.summaryChanges))</h2>"
+        guard let since = changes.first?.sinceRun else {
+            return html + "<p>\(t(.changesNone))</p>"
+        }
+        let eligible: Set<String> = ["eligible_dibao", "eligible_low_income"]
+        let groups: [(Catalog.Key, [RunFolder.ChangeRow])] = [
+            (.changesNewlyIneligible, changes.filter { eligible.contains($0.previousStatus) && $0.status == "ineligible" }),
+            (.changesNewlyEligible, changes.filter { !eligible.contains($0.previousStatus) && eligible.contains($0.status) }),
+            (.changesLevelChanged, changes.filter {
+                eligible.contains($0.previousStatus) && eligible.contains($0.status) && $0.previousStatus != $0.status
+            }),
+        ]
+        html += "<div class=\"meta\">\(t(.changesSince)) \(HTML.escape(since))</div>"
+        html += HTML.table(header: [catalog.text(.summaryChanges), catalog.text(.count)],
+                           rows: groups.map { [HTML.escape(catalog.text($0.0)), String($0.1.count)] }, numeric: [1])
+        let region = Dictionary(run.assessments.map { ($0.unitID, $0.regionCode) }, uniquingKeysWith: { a, _ in a })
+        for (key, rows) in groups where !rows.isEmpty {
+            html += "<h3>\(t(key))</h3>"
+            html += HTML.table(
+                header: [catalog.text(.unitID), catalog.text(.region), catalog.text(.previousStatus), catalog.text(.statusNow)],
+                rows: rows.map { r in
+                    [HTML.escape(r.unitID), HTML.escape(regionLabel(region[r.unitID] ?? "")),
+                     HTML.escape(r.previousStatus.isEmpty ? "—" : catalog.status(code: r.previousStatus)),
+                     HTML.escape(r.status.isEmpty ? "—" : catalog.status(code: r.status))]
+                })
+        }
+        return html
     }
 
     private func table(first: String, columns: [String], rows: [(label: String, values: [Int])]) -> String {
