@@ -118,6 +118,35 @@ struct RecheckTests {
         #expect(result.rejections.first?.line == 4, "title on row 1, header on row 3")
     }
 
+    @Test("recheck import reads a filled worksheet saved by a spreadsheet program (LibreOffice: shared strings, date cells)")
+    func importSpreadsheetSavedXLSX() throws {
+        let (_, ledgerPath) = try sampleRun()
+        let ledger = try RunLedger(path: ledgerPath)
+        let runID = try #require(try ledger.latestRun()?.runID)
+        let sample = try ledger.spotcheckSample(runID: runID).filter { $0.inspectorID != nil && !$0.unitID.contains("/") }
+        try #require(sample.count >= 3)
+        let folder = temporaryFolder()
+        // What an inspector's spreadsheet program writes back: typed cells, dates as day numbers.
+        let csv = """
+            unit_id,inspector_id,date,outcome,corrected_status,note
+            \(sample[0].unitID),\(sample[0].inspectorID!),2024-06-03,confirmed,,属实
+            \(sample[1].unitID),\(sample[1].inspectorID!),2024-06-04,discrepancy,ineligible,车辆仍在使用
+            \(sample[2].unitID),\(sample[2].inspectorID!),,confirmed,,
+
+            """
+        try csv.write(toFile: folder + "/filled.csv", atomically: true, encoding: .utf8)
+        let soffice = try runProcess("/usr/bin/env", ["soffice", "--headless", "--convert-to", "xlsx", "--outdir", folder, folder + "/filled.csv"],
+                                     environment: ["HOME": folder])
+        try #require(soffice.code == 0, "soffice: \(soffice.stderr)")
+        let result = try RecheckImport.run(file: folder + "/filled.xlsx", ledgerPath: ledgerPath)
+        #expect(result.read == 3)
+        #expect(result.imported == 2, "\(result.rejectionLines)")
+        #expect(result.rejected == 1)
+        #expect(result.rejectionLines.first?.contains("line 4: date: empty") == true, "\(result.rejectionLines)")
+        let stored = try ledger.recheckOutcomes(runID: runID)
+        #expect(Set(stored.map(\.unitID)) == [sample[0].unitID, sample[1].unitID])
+    }
+
     @Test("Wilson score interval: known values")
     func wilson() throws {
         let a = try #require(RecheckSummary.wilson(5, of: 100))
