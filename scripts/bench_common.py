@@ -1,5 +1,6 @@
 """What both benchmark scripts share: the machine description and the table printers (stdlib only)."""
 import datetime as dt
+import os
 import platform
 import subprocess
 
@@ -53,3 +54,19 @@ def md_table(header, rows):
     for r in rows:
         lines.append("| " + " | ".join(str(c) for c in r) + " |")
     return "\n".join(lines)
+
+
+def uncompressed_size(path):
+    """Bytes of a file's content: its size, or for a .gz what `igzip -dc` writes."""
+    if not path.endswith(".gz"):
+        return os.path.getsize(path)
+    p = subprocess.Popen(["igzip", "-dc", path], stdout=subprocess.PIPE)
+    n = 0
+    while True:
+        b = p.stdout.read(1 << 20)
+        if not b:
+            break
+        n += len(b)
+    if p.wait() != 0:
+        raise SystemExit(f"bench: igzip -dc {path} failed")
+    return n

@@ -22,7 +22,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench_common import describe, md_table, sh, text_table  # noqa: E402
+from bench_common import describe, md_table, sh, text_table, uncompressed_size  # noqa: E402
 
 # Every column is read as VARCHAR (so the ~0.5% messy values such as `¥1,234.50` or odd date forms
 # do not abort the scan) and every column is used, so DuckDB has to tokenize and materialize all of them
@@ -113,17 +113,6 @@ def measure(name, cmd, reps, warmup, want_json, log):
     return res
 
 
-def uncompressed_size(path):
-    p = subprocess.Popen(["igzip", "-dc", path], stdout=subprocess.PIPE)
-    n = 0
-    while True:
-        b = p.stdout.read(1 << 20)
-        if not b:
-            break
-        n += len(b)
-    if p.wait() != 0:
-        raise SystemExit(f"bench: igzip -dc {path} failed")
-    return n
 
 
 # ---------------------------------------------------------------------------

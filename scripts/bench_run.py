@@ -23,7 +23,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench_common import describe, md_table, sh, text_table  # noqa: E402
+from bench_common import describe, md_table, sh, text_table, uncompressed_size  # noqa: E402
 
 OK_EXIT = (0, 3)
 
@@ -55,19 +55,6 @@ def swift_builds():
     return pids
 
 
-def uncompressed_size(path):
-    if not path.endswith(".gz"):
-        return os.path.getsize(path)
-    p = subprocess.Popen(["igzip", "-dc", path], stdout=subprocess.PIPE)
-    n = 0
-    while True:
-        b = p.stdout.read(1 << 20)
-        if not b:
-            break
-        n += len(b)
-    if p.wait() != 0:
-        raise SystemExit(f"bench: igzip -dc {path} failed")
-    return n
 
 
 def inbox_files(inbox):
