@@ -1,69 +1,77 @@
-import HeduiIngest
 import HeduiModel
 
 /// Exact duplicates (rules.md, point 14): records of one source with all fields equal after
 /// normalization count once, wherever they came from. The first occurrence in file order and
 /// line order is kept; the others are counted as duplicates of their own file.
 enum Deduplication {
-    struct Key: Hashable {
-        var holder: RecordHolderID
-        var name: String
-        var facts: ExchangeFacts
-    }
-
-    /// Removes duplicate accepted records; returns the number removed per file index.
-    /// Quarantined probable candidates are never de-duplicated (they are not accepted).
+    /// Marks duplicate accepted records (`StoredRecord.Flags.duplicate`); returns the number
+    /// marked per file index. Quarantined probable candidates are never de-duplicated (they are
+    /// not accepted).
     ///
-    /// Sorts an index array, not the records, and compacts in place, so the only extra memory
-    /// is a few bytes per record.
-    static func removeDuplicates(_ records: inout [MatchedRecord]) -> [Int32: Int] {
-        // Equal records have equal holders: order by holder, then by position in `records` (which is
-        // file order, then line order), and compare within each holder's run. Plain integer pairs
-        // sort fast; the records themselves never move.
+    /// Sorts 24-byte slots, not the records: by holder, then by a fingerprint of the record's
+    /// encoded bytes, then by position in `records` (file order, then line order). Records can
+    /// only be duplicates within a run of equal holder and fingerprint, and there their bytes are
+    /// compared, so a fingerprint collision never merges two different records. (The holder and
+    /// the source are part of the bytes: equal bytes are equal records.)
+    static func markDuplicates(_ store: inout MatchedRecords) -> [Int32: Int] {
         struct Slot: Comparable {
             var key: UInt64
-            var index: Int32
-            static func < (a: Slot, b: Slot) -> Bool { a.key != b.key ? a.key < b.key : a.index < b.index }
+            var fingerprint: UInt64
+            var index: UInt32
+            static func < (a: Slot, b: Slot) -> Bool {
+                a.key != b.key ? a.key < b.key : a.fingerprint != b.fingerprint ? a.fingerprint < b.fingerprint : a.index < b.index
+            }
         }
         var slots = [Slot]()
-        slots.reserveCapacity(records.count)
-        for (i, item) in records.enumerated() {
-            let (body, tag) = holderKey(item.record.holder)
-            slots.append(Slot(key: body << 4 | UInt64(tag), index: Int32(i)))
+        slots.reserveCapacity(store.records.count)
+        for (i, record) in store.records.enumerated() where !record.flags.contains(.quarantinedCandidate) {
+            slots.append(Slot(key: record.holderKey, fingerprint: fingerprint(record.bytes), index: UInt32(i)))
         }
         slots.sort()
-        let order = slots.map(\.index)
-        let keys = slots.map(\.key)
         var removed: [Int32: Int] = [:]
-        var duplicate = [Bool](repeating: false, count: records.count)
-        var start = 0
-        while start < order.count {
-            var end = start + 1
-            let key = keys[start]
-            while end < order.count && keys[end] == key { end += 1 }
-            if end - start > 1 {
-                var seen = Set<Key>()
-                for k in start..<end {
-                    let item = records[Int(order[k])]
-                    if item.isQuarantinedCandidate { continue }
-                    let fingerprint = Key(holder: item.record.holder, name: item.record.holderName, facts: item.record.facts)
-                    if !seen.insert(fingerprint).inserted {
-                        duplicate[Int(order[k])] = true
-                        removed[item.record.origin.file, default: 0] += 1
+        store.records.withUnsafeMutableBufferPointer { records in
+            var start = 0
+            while start < slots.count {
+                var end = start + 1
+                while end < slots.count && slots[end].key == slots[start].key && slots[end].fingerprint == slots[start].fingerprint {
+                    end += 1
+                }
+                // Usually one record; otherwise keep the first of each set of equal records.
+                if end - start > 1 {
+                    for k in (start + 1)..<end {
+                        let candidate = records[Int(slots[k].index)]
+                        let repeated = (start..<k).contains { j in
+                            let earlier = records[Int(slots[j].index)]
+                            return !earlier.flags.contains(.duplicate) && earlier.bytes.elementsEqual(candidate.bytes)
+                        }
+                        if repeated {
+                            records[Int(slots[k].index)].flags.insert(.duplicate)
+                            removed[candidate.file, default: 0] += 1
+                        }
                     }
                 }
+                start = end
             }
-            start = end
-        }
-        if !removed.isEmpty {
-            var write = 0
-            for read in records.indices where !duplicate[read] {
-                if write != read { records.swapAt(write, read) }
-                write += 1
-            }
-            records.removeLast(records.count - write)
         }
         return removed
+    }
+
+    /// A 64-bit hash of the bytes, 8 at a time (no seed: the same on every run).
+    static func fingerprint(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
+        var hash: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(bytes.count)
+        var i = 0
+        while i + 8 <= bytes.count {
+            hash = (hash ^ bytes.loadUnaligned(fromByteOffset: i, as: UInt64.self)) &* 0xBF58_476D_1CE4_E5B9
+            hash ^= hash >> 31
+            i += 8
+        }
+        var tail: UInt64 = 0
+        while i < bytes.count {
+            tail = tail << 8 | UInt64(bytes[i])
+            i += 1
+        }
+        hash = (hash ^ tail) &* 0x94D0_49BB_1331_11EB
+        return hash ^ (hash >> 29)
     }
 
     /// A sortable key for the holder: valid IDs by their body; checksum-failed ones after them.

@@ -6,39 +6,48 @@ import HeduiReport
 /// `households.jsonl`: who is in each unit (names, ID numbers, address) and the holders of the
 /// probable records, for the verification reports (核对报告) and the masked public notice.
 /// Owner-only like every output file; the reports read it, nothing public copies it.
-enum HouseholdsOutput {
-    static func lines(roster: Roster, facts: [UnitFacts], policy: PolicyTable, asOf: Day) -> [HouseholdsFile.Line] {
+struct HouseholdsOutput: Sendable {
+    let roster: Roster
+    /// The policy's name of every region of the roster ("" where the policy has none).
+    let regionNames: [RegionCode: String]
+
+    init(roster: Roster, policy: PolicyTable, asOf: Day) {
+        self.roster = roster
         var names: [RegionCode: String] = [:]
-        return zip(roster.units, facts).map { unit, unitFacts in
-            let household = roster.households[Int(unit.household)]
-            if names[household.regionCode] == nil {
-                names[household.regionCode] = policy.effective(for: household.regionCode, on: asOf).regionName ?? ""
-            }
-            let members = unit.members.map { ref in
-                let row = roster.members[Int(ref.index)].row
-                return HouseholdsFile.Member(
-                    name: row.name, idNumber: row.id?.description ?? row.idText, relation: row.relation.rawValue,
-                    disabilityGrade: row.disabilityGrade, employment: row.employment?.rawValue ?? "",
-                    declaredMonthlyIncome: row.declaredMonthlyIncome.value, rigidExpenseAnnual: row.rigidExpenseAnnual.value)
-            }
-            var probable: [HouseholdsFile.ProbableHolder] = []
-            for (m, member) in unitFacts.members.enumerated() {
-                for attached in member.records where attached.isProbable {
-                    let holderID: String = switch attached.record.holder {
-                    case .valid(let id): id.description
-                    case .checksumFailed(let failed): failed.description
-                    }
-                    probable.append(HouseholdsFile.ProbableHolder(
-                        member: m, file: Int(attached.record.origin.file), position: Int(attached.record.origin.position),
-                        holderName: attached.record.holderName, holderID: holderID))
-                }
-            }
-            probable.sort { ($0.file, $0.position, $0.member) < ($1.file, $1.position, $1.member) }
-            return HouseholdsFile.Line(
-                unitID: unit.id, householdID: household.id, regionCode: household.regionCode.description,
-                regionName: names[household.regionCode] ?? "", areaType: household.areaType.rawValue,
-                applicationType: household.applicationType.rawValue, currentStatus: household.currentStatus.rawValue,
-                address: household.address, members: members, probable: probable)
+        for household in roster.households where names[household.regionCode] == nil {
+            names[household.regionCode] = policy.effective(for: household.regionCode, on: asOf).regionName ?? ""
         }
+        regionNames = names
+    }
+
+    /// The line of unit `u` (`roster.units[u]`), whose facts are `unitFacts`.
+    func line(unit u: Int, facts unitFacts: UnitFacts) -> HouseholdsFile.Line {
+        let unit = roster.units[u]
+        let household = roster.households[Int(unit.household)]
+        let members = unit.members.map { ref in
+            let row = roster.members[Int(ref.index)].row
+            return HouseholdsFile.Member(
+                name: row.name, idNumber: row.id?.description ?? row.idText, relation: row.relation.rawValue,
+                disabilityGrade: row.disabilityGrade, employment: row.employment?.rawValue ?? "",
+                declaredMonthlyIncome: row.declaredMonthlyIncome.value, rigidExpenseAnnual: row.rigidExpenseAnnual.value)
+        }
+        var probable: [HouseholdsFile.ProbableHolder] = []
+        for (m, member) in unitFacts.members.enumerated() {
+            for attached in member.records where attached.isProbable {
+                let holderID: String = switch attached.record.holder {
+                case .valid(let id): id.description
+                case .checksumFailed(let failed): failed.description
+                }
+                probable.append(HouseholdsFile.ProbableHolder(
+                    member: m, file: Int(attached.record.origin.file), position: Int(attached.record.origin.position),
+                    holderName: attached.record.holderName, holderID: holderID))
+            }
+        }
+        probable.sort { ($0.file, $0.position, $0.member) < ($1.file, $1.position, $1.member) }
+        return HouseholdsFile.Line(
+            unitID: unit.id, householdID: household.id, regionCode: household.regionCode.description,
+            regionName: regionNames[household.regionCode] ?? "", areaType: household.areaType.rawValue,
+            applicationType: household.applicationType.rawValue, currentStatus: household.currentStatus.rawValue,
+            address: household.address, members: members, probable: probable)
     }
 }

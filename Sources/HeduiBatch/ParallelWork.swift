@@ -54,3 +54,51 @@ func parallelChunks<T: Sendable, R: Sendable>(_ items: [T], threads: Int, chunkS
         body(items[(c * chunkSize)..<min(items.count, (c + 1) * chunkSize)])
     }
 }
+
+/// Runs `body` for every index in `0..<count` on `threads` Dispatch workers and hands each
+/// result to `consume` in index order, while the other workers go on computing: whichever worker
+/// finds the next result ready writes it (and any that follow). `consume` is never called
+/// twice at once, so it may write files; results wait in memory only until those before them
+/// are done, so memory stays at a few chunks however large `count` is.
+func parallelOrdered<R: Sendable>(count: Int, threads: Int, _ body: @Sendable (Int) -> R, consume: @Sendable (R) -> Void) {
+    guard count > 0 else { return }
+    let state = Mutex(OrderedResults<R>())
+    let next = Atomic<Int>(0)
+    DispatchQueue.concurrentPerform(iterations: max(1, min(threads, count))) { _ in
+        while true {
+            let k = next.wrappingAdd(1, ordering: .relaxed).oldValue
+            guard k < count else { return }
+            let result = body(k)
+            // Deposit the result; become the consumer unless another worker is one.
+            var mustConsume = state.withLock { s in
+                s.ready[k] = result
+                if s.consuming { return false }
+                s.consuming = true
+                return true
+            }
+            while mustConsume {
+                let batch: [R] = state.withLock { s in
+                    var batch: [R] = []
+                    while let r = s.ready.removeValue(forKey: s.nextToConsume) {
+                        batch.append(r)
+                        s.nextToConsume += 1
+                    }
+                    if batch.isEmpty { s.consuming = false }
+                    return batch
+                }
+                if batch.isEmpty {
+                    mustConsume = false
+                } else {
+                    for r in batch { consume(r) }
+                }
+            }
+        }
+    }
+}
+
+/// `parallelOrdered`'s shared state: results waiting for those before them.
+private struct OrderedResults<R> {
+    var ready: [Int: R] = [:]
+    var nextToConsume = 0
+    var consuming = false
+}

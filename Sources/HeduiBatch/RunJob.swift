@@ -229,54 +229,30 @@ public struct RunJob: Sendable {
         }
 
         var quarantine = reports.flatMap(\.quarantine)
-        var matched: [MatchedRecord] = []
-        matched.reserveCapacity(sourceResults.reduce(0) { $0 + ($1.1?.matched.count ?? 0) })
+        var store = MatchedRecords()
         for i in sourceResults.indices {
             guard var sink = sourceResults[i].1 else { continue }
             sourceResults[i].1 = nil  // one copy of the records at a time
             sink.flush()
             summaries[sink.fileIndex]!.unrelated = sink.unrelated
-            matched += sink.matched
+            store.append(sink)
         }
 
         // 3. Exact duplicates across the files of a source count once (rules.md, point 14).
-        let duplicates = Deduplication.removeDuplicates(&matched)
+        let duplicates = Deduplication.markDuplicates(&store)
         for (file, count) in duplicates {
             summaries[file]!.duplicates += count
             summaries[file]!.accepted -= count
         }
 
-        // 4. Units and their facts.
+        // 4. Units: their records and review facts.
         progress?.stage("assessing")
         let assembly = UnitAssembly(roster: roster, policy: policy, asOf: asOf, inbox: inbox, summaries: summaries)
-        var facts = assembly.unitFacts(matched: matched, quarantine: &quarantine, summaries: &summaries)
-        matched = []
-        let households = HouseholdsFile.render(HouseholdsOutput.lines(roster: roster, facts: facts, policy: policy, asOf: asOf))
+        let plan = assembly.plan(store: store, quarantine: &quarantine, summaries: &summaries)
+        let records = store
+        store = MatchedRecords()
 
-        // 5. Assessment, in parallel over chunks of units.
-        let assessor = UnitAssessor(policy: policy, asOf: asOf)
-        let factsView = facts
-        facts = []
-        let assessed = parallelChunks(factsView, threads: threads, chunkSize: 512) { $0.map { assessor.assess($0) } }.flatMap { $0 }
-        TestHooks.checkpoint("assessed")
-
-        // 6. The spot-check draw (rules.md, "Spot checks").
-        let spotCheckInputs = SpotCheckDraw.inputs(assessed: assessed, inspectors: inspectors, seed: seed, policy: policy, asOf: asOf)
-        let spotCheck = spotCheckInputs.draw()
-
-        // 7. The run id, and what changed since the previous run.
-        let files = inbox.files.map { summaries[$0.index]! }
-        for file in files {
-            if let rejection = file.rejection {
-                logger.warning("\(file.line)", metadata: ["file.name": "\(file.name)", "file.rejection": "\(rejection.code.rawValue)"])
-            } else {
-                logger.info("file read", metadata: [
-                    "file.name": "\(file.name)", "file.kind": "\(file.kind.rawValue)", "records.read": "\(file.read)",
-                    "records.accepted": "\(file.accepted)", "records.quarantined": "\(file.quarantined)",
-                    "records.duplicate": "\(file.duplicates)", "records.unrelated": "\(file.unrelated)",
-                ])
-            }
-        }
+        // 5. The run id (the identity, or a rerun of it).
         // The identity itself for a first run. When the ledger has this identity already, and the
         // latest run recorded for this folder is of this identity (its output was deleted or
         // changed), that run is done again in place: same id, same row. Otherwise (`--force`, the
@@ -290,13 +266,61 @@ public struct RunJob: Sendable {
         } else {
             runID = identity + "-r\(try ledger.runCount(identity: identity) + 1)"
         }
-        let units = assessed.map { LedgerConversion.unitResult($0, runID: runID) }
+
+        // 6. Assessment on the Dispatch workers, chunk by chunk: each unit's records are decoded,
+        // assessed and rendered on its worker, and the chunks' rows are streamed into the staging
+        // folder in unit order (so the bytes do not depend on the thread count).
+        let staging = try OutputPublisher(outputPath: targetPath).stage()
+        let streamed = try StreamedOutputs(staging: staging)
+        let assessor = UnitAssessor(policy: policy, asOf: asOf)
+        let householdsOutput = HouseholdsOutput(roster: roster, policy: policy, asOf: asOf)
+        let chunkSize = 256
+        let unitCount = roster.units.count
+        parallelOrdered(count: (unitCount + chunkSize - 1) / chunkSize, threads: threads) { c in
+            var chunk = AssessedChunk()
+            var csv = CSVText()
+            var evidence = EvidenceJSON()
+            var households: [HouseholdsFile.Line] = []
+            for u in (c * chunkSize)..<min(unitCount, (c + 1) * chunkSize) {
+                let facts = assembly.facts(ofUnit: u, plan: plan, store: records)
+                households.append(householdsOutput.line(unit: u, facts: facts))
+                let a = assessor.assess(facts)
+                AssessmentsFile.appendRow(a, to: &csv)
+                if !a.reasons.isEmpty { evidence.appendLine(a) }
+                chunk.results.append(LedgerConversion.unitResult(a, runID: runID))
+                chunk.sampling.append(SpotCheckDraw.samplingUnit(a))
+            }
+            chunk.assessments = csv.bytes
+            chunk.evidence = evidence.bytes
+            chunk.households = HouseholdsFile.render(households)
+            return chunk
+        } consume: { chunk in
+            streamed.append(chunk)
+        }
+        let (units, sampling) = try streamed.finish()
+        TestHooks.checkpoint("assessed")
+
+        // 7. The spot-check draw (rules.md, "Spot checks"), and what changed since the previous run.
+        let spotCheckInputs = SpotCheckDraw.inputs(units: sampling, inspectors: inspectors, seed: seed, policy: policy, asOf: asOf)
+        let spotCheck = spotCheckInputs.draw()
+        let files = inbox.files.map { summaries[$0.index]! }
+        for file in files {
+            if let rejection = file.rejection {
+                logger.warning("\(file.line)", metadata: ["file.name": "\(file.name)", "file.rejection": "\(rejection.code.rawValue)"])
+            } else {
+                logger.info("file read", metadata: [
+                    "file.name": "\(file.name)", "file.kind": "\(file.kind.rawValue)", "records.read": "\(file.read)",
+                    "records.accepted": "\(file.accepted)", "records.quarantined": "\(file.quarantined)",
+                    "records.duplicate": "\(file.duplicates)", "records.unrelated": "\(file.unrelated)",
+                ])
+            }
+        }
         let previous = try ledger.previousRun(asOf: asOf.description, excluding: runID)
         let changes = try previous.map {
             RunChanges.compare(previous: try ledger.unitResults(runID: $0.runID), current: units, sinceRun: $0.runID)
         } ?? .none
 
-        // 8. Outputs, published atomically.
+        // 8. The other files, then the folder is published atomically.
         progress?.stage("publishing")
         let quarantinedCount = quarantine.count
         let rejected = files.filter { $0.rejection != nil }.count
@@ -306,38 +330,33 @@ public struct RunJob: Sendable {
             runID: runID, engineVersion: EngineInfo.version, asOf: asOf, seed: seed,
             policyFile: (policyPath as NSString).lastPathComponent, policySHA256: policySHA,
             threads: threads, started: started, finished: finished, files: files, ignored: inbox.ignored,
-            rosterConflicts: assembly.conflictDescriptions(inbox: inbox), units: assessed.count)
-        let published: [String: [UInt8]] = [
-            "assessments.csv": AssessmentsFile.render(assessed, threads: threads),
-            "quarantine.csv": QuarantineFile.render(quarantine),
-            "spotcheck.csv": SpotCheck.render(spotCheck),
-            SpotCheckInputs.fileName: spotCheckInputs.render(),
-            "households.jsonl": households,
-            "evidence.jsonl": EvidenceFile.render(assessed, threads: threads),
-            "changes.csv": changes.renderCSV(),
-            "manifest.json": manifest.render(),
-        ]
-        try OutputPublisher(outputPath: targetPath).publish(published)
+            rosterConflicts: assembly.conflictDescriptions(inbox: inbox), units: units.count)
+        try staging.write("quarantine.csv", QuarantineFile.render(quarantine))
+        try staging.write("spotcheck.csv", SpotCheck.render(spotCheck))
+        try staging.write(SpotCheckInputs.fileName, spotCheckInputs.render())
+        try staging.write("changes.csv", changes.renderCSV())
+        try staging.write("manifest.json", manifest.render())
+        try OutputPublisher(outputPath: targetPath).publish(staging)
         TestHooks.checkpoint("published")
         logger.info("output published", metadata: ["run.id": "\(runID)", "output.path": "\(targetPath)"])
 
         // 9. The ledger, in one transaction, after the output is in place (see the type's comment).
         var statusCounts: [AssessmentStatus: Int] = [:]
-        for a in assessed { statusCounts[a.status, default: 0] += 1 }
-        let flagged = assessed.filter { $0.flag != nil }.count
+        for unit in units { statusCounts[AssessmentStatus(rawValue: unit.status)!, default: 0] += 1 }
+        let flagged = units.filter { !$0.flag.isEmpty }.count
         let duration = Date().timeIntervalSince(started)
         let record = RunRecord(
             runID: runID, identity: identity, outputPath: targetPath, asOf: asOf.description, seed: seed,
             policyFile: (policyPath as NSString).lastPathComponent, policySha256: policySHA, engineVersion: EngineInfo.version,
             threads: threads, startedAt: started, finishedAt: finished, durationSeconds: duration, exitCode: Int(exitCode),
-            units: assessed.count, flagged: flagged, recordsRead: files.reduce(0) { $0 + $1.read },
+            units: units.count, flagged: flagged, recordsRead: files.reduce(0) { $0 + $1.read },
             quarantined: quarantinedCount - rejected, rejectedFiles: rejected, forced: force, previousRunID: previous?.runID)
         let entry = RunLedger.RunEntry(
             run: record,
             inputs: inbox.files.enumerated().map { LedgerConversion.inputFile(summaries[$1.index]!, file: $1, position: $0, runID: runID) },
             units: units,
-            outputs: published.sorted { $0.key < $1.key }.map {
-                OutputFileRecord(runID: runID, name: $0.key, sha256: Hashing.sha256Hex($0.value), bytes: Int64($0.value.count))
+            outputs: staging.written.sorted { $0.name < $1.name }.map {
+                OutputFileRecord(runID: runID, name: $0.name, sha256: $0.sha256, bytes: $0.bytes)
             },
             sample: spotCheck.map {
                 SpotcheckSampleRecord(runID: runID, unitID: $0.unitID, regionCode: $0.regionCode.description, status: $0.status,
@@ -349,11 +368,11 @@ public struct RunJob: Sendable {
             throw RunError(exitCode: 1, description: "the output was published but the run could not be recorded: \(error)")
         }
         TestHooks.checkpoint("recorded")
-        logger.info("run recorded", metadata: ["run.id": "\(runID)", "db.path": "\(ledgerPath)", "units": "\(assessed.count)"])
+        logger.info("run recorded", metadata: ["run.id": "\(runID)", "db.path": "\(ledgerPath)", "units": "\(units.count)"])
         progress?.finish()
 
         return Outcome(
-            exitCode: exitCode, units: assessed.count, statusCounts: statusCounts, flagged: flagged,
+            exitCode: exitCode, units: units.count, statusCounts: statusCounts, flagged: flagged,
             quarantined: quarantinedCount - rejected, rejectedFiles: rejected, files: files, ignored: inbox.ignored,
             outputPath: outputPath, asOf: asOf, runID: runID, alreadyDoneAt: nil, changes: changes, durationSeconds: duration,
             ledgerPath: ledgerPath)
@@ -417,68 +436,5 @@ struct RosterSink: RecordSink, Sendable {
         case .inspector(let inspector): inspectors.append(inspector)
         default: break
         }
-    }
-}
-
-/// A record attached to one or more members.
-struct MatchedRecord: Sendable {
-    var record: ExchangeRecord
-    var matches: [RecordMatch]
-    /// A checksum-failed record kept as probable evidence: quarantined, never de-duplicated.
-    var isQuarantinedCandidate: Bool
-}
-
-/// Matches each record of one file against the member index as it streams; unrelated records
-/// are counted and dropped, so memory grows with the roster, not with the file.
-struct MatchingSink: RecordSink, Sendable {
-    let index: MemberIndex
-    let fileIndex: Int32
-    var matched: [MatchedRecord] = []
-    var unrelated = 0
-    private var scratch: [RecordMatch] = []
-    private var ends: [Int] = []
-    /// Records waiting to be matched together: the batch lookup overlaps their memory accesses.
-    private var pending: [ExchangeRecord] = []
-    static let batch = 32
-
-    init(index: MemberIndex, fileIndex: Int32) {
-        self.index = index
-        self.fileIndex = fileIndex
-        pending.reserveCapacity(Self.batch)
-    }
-
-    mutating func accept(_ decoded: DecodedRecord) {
-        switch decoded {
-        case .exchange(let record):
-            pending.append(record)
-            if pending.count == Self.batch { flush() }
-        case .quarantined(let refused):
-            guard let candidate = refused.probableCandidate else { return }
-            flush()  // keeps file order
-            scratch.removeAll(keepingCapacity: true)
-            index.matches(for: candidate, into: &scratch)
-            if !scratch.isEmpty {
-                matched.append(MatchedRecord(record: candidate, matches: scratch, isQuarantinedCandidate: true))
-            }
-        default:
-            break
-        }
-    }
-
-    /// Matches the records still waiting; call once the file is read.
-    mutating func flush() {
-        guard !pending.isEmpty else { return }
-        scratch.removeAll(keepingCapacity: true)
-        pending.withUnsafeBufferPointer { index.matches(for: $0, into: &scratch, ends: &ends) }
-        var start = 0
-        for (i, end) in ends.enumerated() {
-            if end == start {
-                unrelated += 1
-            } else {
-                matched.append(MatchedRecord(record: pending[i], matches: Array(scratch[start..<end]), isQuarantinedCandidate: false))
-            }
-            start = end
-        }
-        pending.removeAll(keepingCapacity: true)
     }
 }

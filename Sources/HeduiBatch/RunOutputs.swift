@@ -3,6 +3,8 @@ import Foundation
 import HeduiAssess
 import HeduiIngest
 import HeduiModel
+import HeduiSample
+import HeduiStore
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -22,17 +24,72 @@ enum AssessmentsFile {
 
     static func renderRows(_ assessments: ArraySlice<Assessment>) -> [UInt8] {
         var csv = CSVText()
-        for a in assessments {
-            let m = a.measures
-            csv.appendRow([
-                a.unit.unitID, a.unit.householdID, a.unit.regionCode.description, a.unit.areaType.rawValue,
-                a.status.rawValue, a.flag?.rawValue ?? "", a.reasons.map(\.rawValue).joined(separator: ";"),
-                String(a.unit.members.count), m.monthlyIncome.description, m.financialAssets.description,
-                String(m.countedVehicles.count), String(m.homes.count), Fen.format(m.housingAreaHundredths, fractionDigits: 2),
-                a.standard?.description ?? "", String(a.suggestedBenefit),
-            ])
-        }
+        for a in assessments { appendRow(a, to: &csv) }
         return csv.bytes
+    }
+
+    static func appendRow(_ a: Assessment, to csv: inout CSVText) {
+        let m = a.measures
+        csv.appendRow([
+            a.unit.unitID, a.unit.householdID, a.unit.regionCode.description, a.unit.areaType.rawValue,
+            a.status.rawValue, a.flag?.rawValue ?? "", a.reasons.map(\.rawValue).joined(separator: ";"),
+            String(a.unit.members.count), m.monthlyIncome.description, m.financialAssets.description,
+            String(m.countedVehicles.count), String(m.homes.count), Fen.format(m.housingAreaHundredths, fractionDigits: 2),
+            a.standard?.description ?? "", String(a.suggestedBenefit),
+        ])
+    }
+}
+
+/// What the workers make of a chunk of units: the rows of the streamed files, and what the
+/// ledger and the spot-check draw need of each unit.
+struct AssessedChunk: Sendable {
+    var assessments: [UInt8] = []
+    var evidence: [UInt8] = []
+    var households: [UInt8] = []
+    var results: [UnitResultRecord] = []
+    var sampling: [SamplingUnit] = []
+}
+
+/// `assessments.csv`, `evidence.jsonl` and `households.jsonl`, written chunk by chunk in unit
+/// order as the workers finish them (`parallelOrdered`).
+///
+/// `@unchecked Sendable`: `append` is called by one worker at a time (`parallelOrdered`'s
+/// `consume`), `finish` after all workers have returned.
+final class StreamedOutputs: @unchecked Sendable {
+    private let assessments: StagedFile
+    private let evidence: StagedFile
+    private let households: StagedFile
+    private var results: [UnitResultRecord] = []
+    private var sampling: [SamplingUnit] = []
+    private var failure: (any Error)?
+
+    init(staging: OutputStaging) throws {
+        assessments = try staging.open("assessments.csv")
+        evidence = try staging.open("evidence.jsonl")
+        households = try staging.open("households.jsonl")
+        try assessments.write(CSVText(header: AssessmentsFile.header).bytes)
+    }
+
+    func append(_ chunk: AssessedChunk) {
+        results += chunk.results
+        sampling += chunk.sampling
+        guard failure == nil else { return }
+        do {
+            try assessments.write(chunk.assessments)
+            try evidence.write(chunk.evidence)
+            try households.write(chunk.households)
+        } catch {
+            failure = error
+        }
+    }
+
+    /// Closes the files; returns every unit's ledger row and sampling facts, in unit order.
+    func finish() throws -> ([UnitResultRecord], [SamplingUnit]) {
+        if let failure { throw failure }
+        try assessments.close()
+        try evidence.close()
+        try households.close()
+        return (results, sampling)
     }
 }
 
@@ -166,7 +223,8 @@ struct OutputPublisher {
         return removed
     }
 
-    func publish(_ files: [String: [UInt8]]) throws {
+    /// Creates the staging folder beside `<out>` that the run's files are written into.
+    func stage() throws -> OutputStaging {
         let target = URL(fileURLWithPath: outputPath).standardizedFileURL.path
         let parent = (target as NSString).deletingLastPathComponent
         let base = (target as NSString).lastPathComponent
@@ -174,10 +232,15 @@ struct OutputPublisher {
         let staging = parent + "/.\(base).staging-\(getpid())"
         try? FileManager.default.removeItem(atPath: staging)
         try OutputFiles.makeDirectory(staging)
-        for (name, bytes) in files.sorted(by: { $0.key < $1.key }) {
-            try OutputFiles.write(bytes, to: staging + "/" + name)
-            TestHooks.checkpoint("staging")
-        }
+        return OutputStaging(path: staging)
+    }
+
+    /// Publishes the staged folder: makes its files durable, then swaps it into place.
+    func publish(_ staged: OutputStaging) throws {
+        let target = URL(fileURLWithPath: outputPath).standardizedFileURL.path
+        let parent = (target as NSString).deletingLastPathComponent
+        let base = (target as NSString).lastPathComponent
+        let staging = staged.path
         // Make the staged files durable before they become visible.
         syncDirectory(staging)
         TestHooks.checkpoint("staged")
@@ -230,3 +293,79 @@ struct OutputPublisher {
     }
 }
 
+
+/// A run's output folder while it is written (`.<out>.staging-<pid>` beside `<out>`). Large
+/// files are streamed into it as units are assessed, so they are never whole in memory; each
+/// file's SHA-256 and size are kept for the ledger.
+///
+/// `@unchecked Sendable`: used by one thread at a time (the run's thread, or the one worker
+/// that `parallelOrdered` lets consume results).
+final class OutputStaging: @unchecked Sendable {
+    let path: String
+    /// Every closed file: name, SHA-256 (hex) and size.
+    private(set) var written: [(name: String, sha256: String, bytes: Int64)] = []
+
+    init(path: String) { self.path = path }
+
+    /// A new file of the folder, mode 0600, written in pieces.
+    func open(_ name: String) throws -> StagedFile { try StagedFile(staging: self, name: name) }
+
+    /// Writes a whole file.
+    func write(_ name: String, _ bytes: [UInt8]) throws {
+        let file = try open(name)
+        try file.write(bytes)
+        try file.close()
+    }
+
+    fileprivate func closed(_ name: String, sha256: String, bytes: Int64) {
+        written.append((name, sha256, bytes))
+        TestHooks.checkpoint("staging")
+    }
+}
+
+/// One file being written into an `OutputStaging` folder; hashed as it is written, made durable
+/// (fsync) when closed.
+final class StagedFile: @unchecked Sendable {
+    private let staging: OutputStaging
+    let name: String
+    private let path: String
+    private var fd: Int32
+    private var hasher = SHA256()
+    private var count: Int64 = 0
+
+    fileprivate init(staging: OutputStaging, name: String) throws {
+        self.staging = staging
+        self.name = name
+        path = staging.path + "/" + name
+        fd = Glibc.open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw OutputError(path: path, message: String(cString: strerror(errno))) }
+    }
+
+    func write(_ bytes: [UInt8]) throws {
+        guard !bytes.isEmpty else { return }
+        hasher.update(data: bytes)
+        count += Int64(bytes.count)
+        try bytes.withUnsafeBytes { raw in
+            var offset = 0
+            while offset < raw.count {
+                let n = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
+                if n < 0 && errno == EINTR { continue }
+                guard n > 0 else { throw OutputError(path: path, message: "write failed: \(String(cString: strerror(errno)))") }
+                offset += n
+            }
+        }
+    }
+
+    func close() throws {
+        let synced = fsync(fd) == 0
+        let closed = Glibc.close(fd) == 0
+        fd = -1
+        guard synced, closed else { throw OutputError(path: path, message: "write failed: \(String(cString: strerror(errno)))") }
+        let digest = hasher.finalize().map { String($0, radix: 16).leftPadded(2) }.joined()
+        staging.closed(name, sha256: digest, bytes: count)
+    }
+
+    deinit {
+        if fd >= 0 { Glibc.close(fd) }
+    }
+}

@@ -6,12 +6,18 @@ import HeduiSample
 enum SpotCheckDraw {
     /// The draw's inputs, as `spotcheck-inputs.json` records them (so that `hedui sample verify` can re-derive the draw).
     static func inputs(assessed: [Assessment], inspectors: [Inspector], seed: String, policy: PolicyTable, asOf: Day) -> SpotCheckInputs {
-        let units = assessed.map { a in
-            SamplingUnit(
-                unitID: a.unit.unitID, regionCode: a.unit.regionCode, status: a.status.rawValue,
-                monthlyIncome: a.measures.monthlyIncome, members: a.unit.members.count,
-                standard: a.standard, lowIncomeLine: a.lowIncomeLine, reasons: a.reasons.map(\.rawValue))
-        }
+        inputs(units: assessed.map(samplingUnit), inspectors: inspectors, seed: seed, policy: policy, asOf: asOf)
+    }
+
+    /// What the draw needs of an assessed unit.
+    static func samplingUnit(_ a: Assessment) -> SamplingUnit {
+        SamplingUnit(
+            unitID: a.unit.unitID, regionCode: a.unit.regionCode, status: a.status.rawValue,
+            monthlyIncome: a.measures.monthlyIncome, members: a.unit.members.count,
+            standard: a.standard, lowIncomeLine: a.lowIncomeLine, reasons: a.reasons.map(\.rawValue))
+    }
+
+    static func inputs(units: [SamplingUnit], inspectors: [Inspector], seed: String, policy: PolicyTable, asOf: Day) -> SpotCheckInputs {
         let available = inspectors.map { InspectorInfo(inspectorID: $0.inspectorID, homeRegion: $0.homeRegion, capacity: $0.capacity) }
         var parameters: [RegionCode: SamplingParameters] = [:]
         for unit in units where parameters[unit.regionCode] == nil {

@@ -5,7 +5,7 @@ import HeduiModel
 
 /// Builds the facts of every unit: members with their attached records, and the review facts
 /// (roster notes, rejected records, missing or incomplete sources).
-struct UnitAssembly {
+struct UnitAssembly: Sendable {
     let roster: Roster
     let policy: PolicyTable
     let asOf: Day
@@ -43,43 +43,62 @@ struct UnitAssembly {
         incompleteSources = incomplete
     }
 
-    func unitFacts(matched: [MatchedRecord], quarantine: inout [QuarantineEntry], summaries: inout [Int32: FileSummary]) -> [UnitFacts] {
-        var records = [[[AttachedRecord]]](
-            repeating: [], count: roster.units.count)
-        for (u, unit) in roster.units.enumerated() { records[u] = Array(repeating: [], count: unit.members.count) }
-        var reviewFacts = [[ReviewFact]](repeating: [], count: roster.units.count)
+    /// What is decided about every unit before its records are decoded: which attachments are
+    /// its own (sorted by unit, stable, so each member's records stay in file and line order) and
+    /// the review facts found in the quarantine.
+    struct Plan: Sendable {
+        /// `entries[unitStarts[u]..<unitStarts[u + 1]]` are unit `u`'s attachments.
+        var unitStarts: [Int]
+        var entries: [Attachment]
+        var reviewFacts: [[ReviewFact]]
 
-        for item in matched {
-            // A foreign-currency balance needs a rate in the unit's region (rules.md): otherwise quarantined.
-            if case .bank(let bank) = item.record.facts, bank.currency != "CNY", !item.isQuarantinedCandidate {
-                let lacking = item.matches.contains { match in
-                    let unit = roster.units[Int(placement[Int(match.member.index)].unit)]
+        func entries(ofUnit u: Int) -> ArraySlice<Attachment> { entries[unitStarts[u]..<unitStarts[u + 1]] }
+    }
+
+    /// Quarantines foreign-currency balances without a rate (updating `quarantine` and the file
+    /// summaries), finds `RECORD_REJECTED` facts, and groups the attachments by unit.
+    func plan(store: MatchedRecords, quarantine: inout [QuarantineEntry], summaries: inout [Int32: FileSummary]) -> Plan {
+        var reviewFacts = [[ReviewFact]](repeating: [], count: roster.units.count)
+        var rejected = [Bool](repeating: false, count: store.records.count)
+
+        // A foreign-currency balance needs a rate in the unit's region (rules.md): otherwise quarantined.
+        // Attachments of one record are consecutive, so each record is checked once.
+        var k = 0
+        let attachments = store.attachments
+        while k < attachments.count {
+            var end = k + 1
+            while end < attachments.count && attachments[end].record == attachments[k].record { end += 1 }
+            let index = attachments[k].record
+            let stored = store.records[Int(index)]
+            if stored.flags.contains(.foreignCurrency), !stored.flags.contains(.quarantinedCandidate), !stored.flags.contains(.duplicate),
+               case .bank(let bank) = store.record(index).facts {
+                let matches = attachments[k..<end]
+                let lacking = matches.contains { match in
+                    let unit = roster.units[Int(placement[Int(match.member)].unit)]
                     let household = roster.households[Int(unit.household)]
                     return policy.effective(for: household.regionCode, on: asOf).parameters.currencyRate(for: bank.currency) == nil
                 }
                 if lacking {
-                    let file = item.record.origin.file
+                    let file = stored.file
                     let name = summaries[file]!.name
+                    let holder = store.record(index).holder
                     let entry = QuarantineEntry(
                         fileIndex: file, fileName: name,
-                        location: summaries[file]!.format == .csv ? .line(item.record.origin.position) : .record(item.record.origin.position),
+                        location: summaries[file]!.format == .csv ? .line(stored.position) : .record(stored.position),
                         source: .bank, field: "currency", code: .currencyNoRate,
                         message: "currency: no rate for \(bank.currency) in the policy's currency_rates",
-                        validID: { if case .valid(let id) = item.record.holder { id } else { nil } }())
+                        validID: { if case .valid(let id) = holder { id } else { nil } }())
                     quarantine.append(entry)
                     summaries[file]!.accepted -= 1
                     summaries[file]!.quarantined += 1
-                    for match in item.matches {
-                        let (u, p) = placement[Int(match.member.index)]
+                    rejected[Int(index)] = true
+                    for match in matches {
+                        let (u, p) = placement[Int(match.member)]
                         reviewFacts[Int(u)].append(.recordRejected(member: Int(p), file: name, location: entry.location.description, code: entry.code.rawValue))
                     }
-                    continue
                 }
             }
-            for match in item.matches {
-                let (u, p) = placement[Int(match.member.index)]
-                records[Int(u)][Int(p)].append(AttachedRecord(record: item.record, isProbable: match.matchClass == .probable))
-            }
+            k = end
         }
 
         // RECORD_REJECTED: a quarantined record carrying a member's valid ID, or a refused roster row of the household.
@@ -99,41 +118,60 @@ struct UnitAssembly {
             }
         }
 
-        var facts: [UnitFacts] = []
-        facts.reserveCapacity(roster.units.count)
-        for (u, unit) in roster.units.enumerated() {
-            let household = roster.households[Int(unit.household)]
-            var review = reviewFacts[u]
-            for note in unit.notes {
-                switch note {
-                case .duplicateMembership(let member, let others):
-                    let names = others.map { roster.households[Int(roster.members[Int($0.index)].household)].id }
-                    review.append(.duplicateMembership(member: Int(placement[Int(member.index)].position), otherHouseholds: names))
-                case .memberIDInvalid(let member):
-                    let problem: String
-                    switch roster.members[Int(member.index)].row.idProblem {
-                    case .checksum: problem = "check character wrong"
-                    case .birthDate: problem = "birth date not a real date"
-                    default: problem = "not an 18- or 15-character ID number"
-                    }
-                    review.append(.memberIDInvalid(member: Int(placement[Int(member.index)].position), problem: problem))
-                case .separateHouseholdInvalid(let member, let why):
-                    review.append(.separateHouseholdInvalid(member: Int(placement[Int(member.index)].position), why: "\(why)"))
-                }
-            }
-            for source in missingSources { review.append(.sourceMissing(source)) }
-            for (source, files) in incompleteSources { review.append(.sourceIncomplete(source, files: files)) }
-            let members = unit.members.enumerated().map { p, ref in
-                let row = roster.members[Int(ref.index)].row
-                return MemberFacts(declaredMonthlyIncome: row.declaredMonthlyIncome, rigidExpenseAnnual: row.rigidExpenseAnnual,
-                                   records: records[u][p])
-            }
-            facts.append(UnitFacts(
-                unitID: unit.id, householdID: household.id, regionCode: household.regionCode, areaType: household.areaType,
-                applicationType: household.applicationType, currentStatus: household.currentStatus,
-                members: members, reviewFacts: review))
+        // Group the attachments by unit: a counting sort, stable.
+        var starts = [Int](repeating: 0, count: roster.units.count + 1)
+        let kept: (Attachment) -> Bool = { a in
+            !rejected[Int(a.record)] && !store.records[Int(a.record)].flags.contains(.duplicate)
         }
-        return facts
+        for a in attachments where kept(a) { starts[Int(placement[Int(a.member)].unit) + 1] += 1 }
+        for u in 0..<roster.units.count { starts[u + 1] += starts[u] }
+        var next = starts
+        var entries = [Attachment](repeating: Attachment(record: 0, member: 0, isProbable: false), count: starts[roster.units.count])
+        for a in attachments where kept(a) {
+            let u = Int(placement[Int(a.member)].unit)
+            entries[next[u]] = a
+            next[u] += 1
+        }
+        return Plan(unitStarts: starts, entries: entries, reviewFacts: reviewFacts)
+    }
+
+    /// Unit `u`'s facts, its records decoded from `store`: called on the worker that assesses it.
+    func facts(ofUnit u: Int, plan: Plan, store: MatchedRecords) -> UnitFacts {
+        let unit = roster.units[u]
+        let household = roster.households[Int(unit.household)]
+        var records = [[AttachedRecord]](repeating: [], count: unit.members.count)
+        for a in plan.entries(ofUnit: u) {
+            records[Int(placement[Int(a.member)].position)].append(AttachedRecord(record: store.record(a.record), isProbable: a.isProbable))
+        }
+        var review = plan.reviewFacts[u]
+        for note in unit.notes {
+            switch note {
+            case .duplicateMembership(let member, let others):
+                let names = others.map { roster.households[Int(roster.members[Int($0.index)].household)].id }
+                review.append(.duplicateMembership(member: Int(placement[Int(member.index)].position), otherHouseholds: names))
+            case .memberIDInvalid(let member):
+                let problem: String
+                switch roster.members[Int(member.index)].row.idProblem {
+                case .checksum: problem = "check character wrong"
+                case .birthDate: problem = "birth date not a real date"
+                default: problem = "not an 18- or 15-character ID number"
+                }
+                review.append(.memberIDInvalid(member: Int(placement[Int(member.index)].position), problem: problem))
+            case .separateHouseholdInvalid(let member, let why):
+                review.append(.separateHouseholdInvalid(member: Int(placement[Int(member.index)].position), why: "\(why)"))
+            }
+        }
+        for source in missingSources { review.append(.sourceMissing(source)) }
+        for (source, files) in incompleteSources { review.append(.sourceIncomplete(source, files: files)) }
+        let members = unit.members.enumerated().map { p, ref in
+            let row = roster.members[Int(ref.index)].row
+            return MemberFacts(declaredMonthlyIncome: row.declaredMonthlyIncome, rigidExpenseAnnual: row.rigidExpenseAnnual,
+                               records: records[p])
+        }
+        return UnitFacts(
+            unitID: unit.id, householdID: household.id, regionCode: household.regionCode, areaType: household.areaType,
+            applicationType: household.applicationType, currentStatus: household.currentStatus,
+            members: members, reviewFacts: review)
     }
 
     /// Roster rows that disagree with their household's first row, for the manifest (rules.md, point 8).

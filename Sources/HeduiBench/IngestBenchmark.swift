@@ -1,5 +1,6 @@
 import Foundation
 import HeduiIngest
+import HeduiModel
 
 /// `HeduiBench ingest FILE [--backend isal|zlib]`: the whole ingest path of one file on one
 /// thread (inflate, decode, parse, validate, normalize), records handed to a sink that keeps
@@ -37,7 +38,14 @@ func runIngestBenchmark(arguments: [String]) throws {
     }
     let ingestor = FileIngestor(backend: backend)
     let start = DispatchTime.now().uptimeNanoseconds
-    let (report, _) = ingestor.ingest(file) { DiscardingSink() }
+    // The engine's path takes records as compact bytes (what `hedui run` does); `--records` hands
+    // them over as `ExchangeRecord`s with their `String`s instead, for comparison.
+    let report: FileIngestReport
+    if arguments.contains("--records") {
+        report = ingestor.ingest(file) { DiscardingSink() }.0
+    } else {
+        report = ingestor.ingest(file) { DiscardingCompactSink() }.0
+    }
     let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
     let rejection = report.rejection.map { "\"\($0.code)\"" } ?? "null"
     print("""
@@ -50,6 +58,18 @@ func runIngestBenchmark(arguments: [String]) throws {
 struct DiscardingSink: RecordSink {
     var count = 0
     mutating func accept(_ record: DecodedRecord) { count &+= 1 }
+}
+
+/// Keeps nothing, takes accepted records as compact bytes (as the run's matching sink does).
+struct DiscardingCompactSink: RecordSink {
+    var count = 0
+    var bytes = 0
+    static var takesCompactRecords: Bool { true }
+    mutating func accept(_ record: DecodedRecord) { count &+= 1 }
+    mutating func acceptCompact(_ record: CompactRecordView) {
+        count &+= 1
+        bytes &+= record.bytes.count
+    }
 }
 
 struct BenchmarkUsage: Error, CustomStringConvertible {

@@ -240,6 +240,18 @@ final class MemberIndexStorage: @unchecked Sendable {
         }
     }
 
+    /// `namesEqual` for a record name given as bytes.
+    @inlinable @inline(__always)
+    func namesEqual(member: NameKey, record: NameKey, recordBytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        if !member.isLong { return member == record }
+        guard record.isLong, member.lo == record.lo, member.longLength == record.longLength else { return false }
+        let offset = member.arenaOffset
+        let length = member.longLength
+        return arena.withUnsafeBufferPointer { a in
+            UnsafeBufferPointer(rebasing: a[offset ..< offset + length]).elementsEqual(recordBytes)
+        }
+    }
+
     /// Calls `body` with each member holding the ID and that member's name key, in member order.
     @inlinable @inline(__always)
     func forEachMember(_ idBody: UInt64, _ body: (Int32, NameKey) -> Void) {
@@ -330,6 +342,55 @@ public struct MemberIndex: Sendable {
                         }
                     } else {
                         matches(for: record.pointee, into: &result)
+                    }
+                    ends.append(result.count)
+                }
+                storage.sink = touched
+                start = end
+            }
+        }
+    }
+
+    /// What matching needs of a record with a valid ID: the ID's body and the normalized name's
+    /// UTF-8 bytes (e.g. read from a `CompactRecord`).
+    public struct Key {
+        public var idBody: UInt64
+        public var name: UnsafeRawBufferPointer
+
+        public init(idBody: UInt64, name: UnsafeRawBufferPointer) {
+            self.idBody = idBody
+            self.name = name
+        }
+    }
+
+    /// The batch API for records given by `Key`s: the same results as `matches(for:into:ends:)`
+    /// for valid-ID records with these IDs and names, without any `String`.
+    public func matches(forKeys keys: UnsafeBufferPointer<Key>, into result: inout [RecordMatch], ends: inout [Int]) {
+        ends.removeAll(keepingCapacity: true)
+        ends.reserveCapacity(keys.count)
+        let storage = self.storage
+        let group = 32
+        withUnsafeTemporaryAllocation(of: UInt64.self, capacity: group) { firstKeys in
+            var start = 0
+            while start < keys.count {
+                let end = min(start + group, keys.count)
+                // Pass 1: independent loads of each record's home slot, so the cache misses overlap.
+                for i in start ..< end {
+                    let s = MemberIndexStorage.home(keys[i].idBody, capacity: storage.capacity)
+                    firstKeys[i - start] = storage.slots[s].key
+                }
+                // Pass 2: the slots are in cache now.
+                var touched: UInt64 = 0
+                for i in start ..< end {
+                    touched |= firstKeys[i - start]
+                    let key = keys[i]
+                    let bytes = UnsafeBufferPointer(start: key.name.baseAddress?.assumingMemoryBound(to: UInt8.self), count: key.name.count)
+                    let name = NameKey.make(bytes)
+                    storage.forEachMember(key.idBody) { member, memberName in
+                        let equal = storage.namesEqual(member: memberName, record: name, recordBytes: bytes)
+                        result.append(RecordMatch(
+                            member: MemberRef(index: member), matchClass: equal ? .certain : .probable,
+                            basis: equal ? nil : .nameDiffers))
                     }
                     ends.append(result.count)
                 }

@@ -5,6 +5,22 @@ import HeduiModel
 /// kept only when the whole file was read: a rejected file contributes nothing.
 public protocol RecordSink {
     mutating func accept(_ record: DecodedRecord)
+
+    /// Whether the sink takes accepted exchange records as compact bytes (`acceptCompact`)
+    /// rather than as `.exchange(ExchangeRecord)`: no `String` is built for them. Refused
+    /// records still come through `accept`.
+    static var takesCompactRecords: Bool { get }
+
+    /// An accepted exchange record with a valid ID, as bytes valid only during the call.
+    mutating func acceptCompact(_ record: CompactRecordView)
+}
+
+extension RecordSink {
+    public static var takesCompactRecords: Bool { false }
+
+    public mutating func acceptCompact(_ record: CompactRecordView) {
+        accept(.exchange(CompactRecord.decode(record.bytes, origin: record.origin)))
+    }
 }
 
 /// Why a whole file was rejected.
@@ -195,7 +211,9 @@ extension FileIngestor {
             sink = localSink
         }
         let reader = XMLRecordReader(layout: XMLRecordLayout(layout)) { view in
-            localState.handle(XMLFields(view: view), position: Int64(view.index), sink: &localSink)
+            let position = Int64(view.index)
+            let outcome = localState.decode(XMLFields(view: view), position: position, compactWanted: Sink.takesCompactRecords)
+            localState.deliver(outcome, position: position, sink: &localSink)
         }
         var digest = hasher
         defer { hasher = digest }
@@ -218,23 +236,72 @@ struct RecordState {
     var read = 0
     var accepted = 0
     var quarantine: [QuarantineEntry] = []
+    var compact = CompactRecordWriter()
+    let decodesExchangeRecords: Bool
 
     init(layout: RecordLayout, file: InboxFile) {
         // The layouts were checked when the catalog was built.
         decoder = try! RecordDecoder(layout: layout, fileIndex: file.index)
         self.file = file
+        decodesExchangeRecords = decoder.decodesExchangeRecords
     }
 
-    mutating func handle<Sink: RecordSink>(_ fields: some FieldSource, position: Int64, sink: inout Sink) {
+    /// What became of one record before it reaches the sink.
+    enum Outcome {
+        /// Accepted; its compact bytes are in `compact`.
+        case compact(foreignCurrency: Bool)
+        case decoded(DecodedRecord)
+    }
+
+    /// Validates one record. Not generic over the sink, and called with a concrete field source,
+    /// so the whole decoder is specialized for it (the generic path went through witness tables
+    /// for every field).
+    @inline(never)
+    mutating func decode(_ fields: CSVFields, position: Int64, compactWanted: Bool) -> Outcome {
         read += 1
-        let decoded = decoder.decode(fields, position: position)
+        if compactWanted && decodesExchangeRecords {
+            var foreign = false
+            if decoder.decodeCompact(fields, into: &compact, foreignCurrency: &foreign) {
+                accepted += 1
+                return .compact(foreignCurrency: foreign)
+            }
+        }
+        return .decoded(account(decoder.decode(fields, position: position), position: position))
+    }
+
+    @inline(never)
+    mutating func decode(_ fields: XMLFields, position: Int64, compactWanted: Bool) -> Outcome {
+        read += 1
+        if compactWanted && decodesExchangeRecords {
+            var foreign = false
+            if decoder.decodeCompact(fields, into: &compact, foreignCurrency: &foreign) {
+                accepted += 1
+                return .compact(foreignCurrency: foreign)
+            }
+        }
+        return .decoded(account(decoder.decode(fields, position: position), position: position))
+    }
+
+    private mutating func account(_ decoded: DecodedRecord, position: Int64) -> DecodedRecord {
         if case .quarantined(let refused) = decoded {
             refuse(position: position, field: refused.field, problem: refused.problem, validID: refused.validID,
                    householdID: refused.householdID)
         } else {
             accepted += 1
         }
-        sink.accept(decoded)
+        return decoded
+    }
+
+    /// Hands the outcome to the sink.
+    @inline(__always)
+    mutating func deliver<Sink: RecordSink>(_ outcome: Outcome, position: Int64, sink: inout Sink) {
+        switch outcome {
+        case .compact(let foreign):
+            let origin = RecordOrigin(file: file.index, position: position)
+            compact.withBytes { sink.acceptCompact(CompactRecordView(bytes: $0, origin: origin, isForeignCurrency: foreign)) }
+        case .decoded(let decoded):
+            sink.accept(decoded)
+        }
     }
 
     mutating func refuse(position: Int64, field: String, problem: FieldProblem, validID: IDNumber? = nil, householdID: String? = nil) {
@@ -268,7 +335,9 @@ struct CSVReadState {
             return
         }
         let fields = CSVFields(row: row, columns: columns)
-        state.handle(fields, position: Int64(row.line), sink: &sink)
+        let position = Int64(row.line)
+        let outcome = state.decode(fields, position: position, compactWanted: Sink.takesCompactRecords)
+        state.deliver(outcome, position: position, sink: &sink)
     }
 
     private mutating func readHeader(_ row: CSVParser.Row) throws {

@@ -175,6 +175,12 @@ public struct RunFolder: Sendable {
 
     static func evidence(_ v: JSONValue) -> Evidence? {
         guard let unitID = v["unit_id"]?.string else { return nil }
+        // A reason names its records by their index in the line's `records` table.
+        let table = v["records"]?.array ?? []
+        let record: (JSONValue) -> JSONValue = { reference in
+            guard let n = reference.int else { return reference }
+            return table.indices.contains(Int(n)) ? table[Int(n)] : .null
+        }
         let reasons: [Reason] = (v["reasons"]?.array ?? []).map { r in
             Reason(
                 code: r["code"]?.string ?? "",
@@ -183,7 +189,7 @@ public struct RunFolder: Sendable {
                 },
                 members: (r["members"]?.array ?? []).compactMap { $0.int.map(Int.init) },
                 note: r["note"]?.string,
-                records: (r["records"]?.array ?? []).map { e in
+                records: (r["records"]?.array ?? []).map(record).map { e in
                     EvidenceRecord(
                         source: e["source"]?.string ?? "", file: Int(e["file"]?.int ?? -1),
                         position: Int(e["position"]?.int ?? 0), label: e["label"]?.string ?? "",

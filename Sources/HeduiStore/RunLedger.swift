@@ -293,7 +293,21 @@ public final class RunLedger: Sendable {
                 run.seq = db.lastInsertedRowID
             }
             for file in entry.inputs { try file.insert(db) }
-            for unit in entry.units { try unit.insert(db) }
+            // One prepared statement for every unit row: a provincial run records about a million,
+            // and GRDB's Codable persistence costs ~50 µs a row (13 s for 203,233 rows); this is ~2 µs.
+            let insertUnit = try db.makeStatement(sql: """
+                INSERT INTO unit_result (run_id, unit_id, household_id, region_code, area_type, status, flag, reasons,
+                members, monthly_income_fen, financial_assets_fen, vehicles, homes, housing_area_hundredths,
+                standard_fen, suggested_benefit) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+            for unit in entry.units {
+                insertUnit.setUncheckedArguments([
+                    unit.runID, unit.unitID, unit.householdID, unit.regionCode, unit.areaType, unit.status, unit.flag,
+                    unit.reasons, unit.members, unit.monthlyIncomeFen, unit.financialAssetsFen, unit.vehicles, unit.homes,
+                    unit.housingAreaHundredths, unit.standardFen, unit.suggestedBenefit,
+                ])
+                try insertUnit.execute()
+            }
             for file in entry.outputs { try file.insert(db) }
             for drawn in entry.sample { try drawn.insert(db) }
             return run

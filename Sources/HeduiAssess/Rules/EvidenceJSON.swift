@@ -8,9 +8,21 @@ public struct EvidenceJSON {
 
     public init() {}
 
-    /// Appends the line of one assessed unit.
+    /// Appends the line of one assessed unit. The records behind its reasons are listed once, in
+    /// `records` (in order of first mention); each reason names its records by their index there.
+    /// (Income records back two or three reasons at once: listing them once halves the file.)
     public mutating func appendLine(_ a: Assessment) {
         let m = a.measures
+        var table: [EvidenceRecord] = []
+        var numbers: [EvidenceRecord: Int] = [:]
+        let references: [[Int]] = a.evidence.map { reason in
+            reason.records.map { record in
+                if let n = numbers[record] { return n }
+                numbers[record] = table.count
+                table.append(record)
+                return table.count - 1
+            }
+        }
         beginObject()
         key("declared_income"); intArray(m.declaredIncome.map(\.value)); comma()
         key("income_window"); string("\(m.window.lowerBound)..\(m.window.upperBound)"); comma()
@@ -21,7 +33,13 @@ public struct EvidenceJSON {
         key("reasons"); bytes.append(UInt8(ascii: "["))
         for (i, reason) in a.evidence.enumerated() {
             if i > 0 { comma() }
-            appendReason(reason)
+            appendReason(reason, records: references[i])
+        }
+        bytes.append(UInt8(ascii: "]")); comma()
+        key("records"); bytes.append(UInt8(ascii: "["))
+        for (i, e) in table.enumerated() {
+            if i > 0 { comma() }
+            appendRecord(e)
         }
         bytes.append(UInt8(ascii: "]")); comma()
         key("standard"); optionalInt(a.standard?.value); comma()
@@ -32,7 +50,7 @@ public struct EvidenceJSON {
         bytes.append(0x0A)
     }
 
-    private mutating func appendReason(_ r: ReasonEvidence) {
+    private mutating func appendReason(_ r: ReasonEvidence, records: [Int]) {
         beginObject()
         key("code"); string(r.code.rawValue); comma()
         key("figures"); bytes.append(UInt8(ascii: "["))
@@ -48,22 +66,21 @@ public struct EvidenceJSON {
         key("members"); intArray(r.members.map(Int64.init))
         if let note = r.note { comma(); key("note"); string(note) }
         comma()
-        key("records"); bytes.append(UInt8(ascii: "["))
-        for (i, e) in r.records.enumerated() {
-            if i > 0 { comma() }
-            beginObject()
-            key("amount"); optionalInt(e.amount); comma()
-            key("counted"); bytes.append(contentsOf: (e.counted ? "true" : "false").utf8); comma()
-            key("date"); string(e.date); comma()
-            key("file"); int(Int64(e.file)); comma()
-            key("label"); string(e.label); comma()
-            key("member"); int(Int64(e.member)); comma()
-            key("position"); int(e.position); comma()
-            key("probable"); bytes.append(contentsOf: (e.probable ? "true" : "false").utf8); comma()
-            key("source"); string(e.source.rawValue)
-            endObject()
-        }
-        bytes.append(UInt8(ascii: "]"))
+        key("records"); intArray(records.map(Int64.init))
+        endObject()
+    }
+
+    private mutating func appendRecord(_ e: EvidenceRecord) {
+        beginObject()
+        key("amount"); optionalInt(e.amount); comma()
+        key("counted"); bytes.append(contentsOf: (e.counted ? "true" : "false").utf8); comma()
+        key("date"); string(e.date); comma()
+        key("file"); int(Int64(e.file)); comma()
+        key("label"); string(e.label); comma()
+        key("member"); int(Int64(e.member)); comma()
+        key("position"); int(e.position); comma()
+        key("probable"); bytes.append(contentsOf: (e.probable ? "true" : "false").utf8); comma()
+        key("source"); string(e.source.rawValue)
         endObject()
     }
 
@@ -96,18 +113,26 @@ public struct EvidenceJSON {
     /// A JSON string: `"` and `\` escaped, control characters as \u00XX; other UTF-8 as is.
     private mutating func string(_ text: String) {
         bytes.append(UInt8(ascii: "\""))
-        for b in text.utf8 {
-            switch b {
-            case UInt8(ascii: "\""): bytes.append(contentsOf: [UInt8(ascii: "\\"), b])
-            case UInt8(ascii: "\\"): bytes.append(contentsOf: [UInt8(ascii: "\\"), b])
-            case 0x0A: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
-            case 0x0D: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
-            case 0x09: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
-            case 0..<0x20:
-                let hex = Array("0123456789abcdef".utf8)
-                bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"),
-                                          hex[Int(b >> 4)], hex[Int(b & 0xF)]])
-            default: bytes.append(b)
+        var text = text
+        text.withUTF8 { utf8 in
+            // Most strings need no escape: copy them whole.
+            if !utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+                bytes.append(contentsOf: utf8)
+                return
+            }
+            for b in utf8 {
+                switch b {
+                case UInt8(ascii: "\""): bytes.append(contentsOf: [UInt8(ascii: "\\"), b])
+                case UInt8(ascii: "\\"): bytes.append(contentsOf: [UInt8(ascii: "\\"), b])
+                case 0x0A: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
+                case 0x0D: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
+                case 0x09: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
+                case 0..<0x20:
+                    let hex = Array("0123456789abcdef".utf8)
+                    bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"),
+                                              hex[Int(b >> 4)], hex[Int(b & 0xF)]])
+                default: bytes.append(b)
+                }
             }
         }
         bytes.append(UInt8(ascii: "\""))

@@ -329,6 +329,111 @@ public struct RecordDecoder {
         return .exchange(record)
     }
 
+    /// Whether the layout's records are exchange records (bank, tax, vehicle, property), which
+    /// `decodeCompact` can decode.
+    public var decodesExchangeRecords: Bool { kind != .roster && kind != .inspectors }
+
+    /// Validates an exchange record like `decode`, but writes its normalized fields into `w` as a
+    /// `CompactRecord` instead of building an `ExchangeRecord` (no `String`s): the hot path of
+    /// a run. Returns false, with `w` in an unspecified state, whenever `decode` would not
+    /// return `.exchange` (a refused field, or an ID that fails its check character); `decode`
+    /// then says why. `foreignCurrency` is set for a bank balance not in CNY.
+    public func decodeCompact(_ s: some FieldSource, into w: inout CompactRecordWriter, foreignCurrency: inout Bool) -> Bool {
+        do {
+            return try compact(s, &w, &foreignCurrency)
+        } catch {
+            return false
+        }
+    }
+
+    private func compact(_ s: some FieldSource, _ w: inout CompactRecordWriter, _ foreignCurrency: inout Bool) throws -> Bool {
+        let p = plan
+        let idIndex = p.idNumber!
+        guard case .success(let id) = IDNumber.parse(try required(idIndex, s)) else { return false }
+        w.reset()
+        w.holder(id)
+        let nameIndex = p.name!
+        guard let rawName = s.value(nameIndex) else { return false }
+        if rawName.count > 40, Self.scalarCount(rawName) > 40 { return false }
+        w.name(rawName)
+        if w[CompactRecord.validHolderSize] == 0 { return false }  // blank name
+        foreignCurrency = false
+        switch kind {
+        case .bank:
+            let i = p.bank
+            w.byte(1)
+            try compactText(i.bankCode, required(i.bankCode, s), &w)
+            try compactText(i.accountNumber, required(i.accountNumber, s), &w)
+            w.code(try code(i.accountType, required(i.accountType, s), as: AccountType.self))
+            w.integer(try money(i.balance, required(i.balance, s)).value)
+            if let bytes = try optional(i.currency, s) {
+                if bytes.count == 3, (bytes[0] | 0x20) == UInt8(ascii: "c"), (bytes[1] | 0x20) == UInt8(ascii: "n"),
+                   (bytes[2] | 0x20) == UInt8(ascii: "y") {
+                    writeCNY(&w)
+                } else {
+                    guard bytes.count == 3, bytes.allSatisfy({ ($0 | 0x20) >= 0x61 && ($0 | 0x20) <= 0x7A }) else { return false }
+                    w.textLength(3)
+                    for b in bytes { w.byte(b & ~0x20) }
+                    foreignCurrency = true
+                }
+            } else {
+                writeCNY(&w)
+            }
+            w.integer(try date(i.asOf, required(i.asOf, s)).daysSinceEpoch)
+        case .tax:
+            let i = p.tax
+            w.byte(2)
+            w.integer(try month(i.period, required(i.period, s)).index)
+            w.code(try code(i.incomeType, required(i.incomeType, s), as: IncomeType.self))
+            w.integer(try money(i.grossIncome, required(i.grossIncome, s)).value)
+            w.integer(try optional(i.taxPaid, s).map { try money(i.taxPaid, $0).value } ?? 0)
+            w.integer(try optional(i.socialContribution, s).map { try money(i.socialContribution, $0).value } ?? 0)
+            if let bytes = try optional(i.withholder, s) {
+                try compactText(i.withholder, bytes, &w)
+            } else {
+                w.textLength(0)
+            }
+        case .vehicle:
+            let i = p.vehicle
+            w.byte(3)
+            try compactText(i.plate, required(i.plate, s), &w)
+            w.code(try code(i.vehicleType, required(i.vehicleType, s), as: VehicleType.self))
+            w.integer(try date(i.registeredOn, required(i.registeredOn, s)).daysSinceEpoch)
+            w.optionalAmount(try optional(i.assessedValue, s).map { try money(i.assessedValue, $0) })
+            w.code(try code(i.status, required(i.status, s), as: VehicleStatus.self))
+        default:
+            let i = p.property
+            w.byte(4)
+            try compactText(i.certificateNumber, required(i.certificateNumber, s), &w)
+            w.code(try code(i.propertyType, required(i.propertyType, s), as: PropertyType.self))
+            w.integer(try decimal(i.floorArea, required(i.floorArea, s)))
+            w.integer(try optional(i.share, s).map { try decimal(i.share, $0) } ?? 10_000)
+            w.integer(try date(i.registeredOn, required(i.registeredOn, s)).daysSinceEpoch)
+            w.code(try code(i.status, required(i.status, s), as: PropertyStatus.self))
+            if let bytes = try optional(i.address, s) {
+                try compactText(i.address, bytes, &w)
+            } else {
+                w.textLength(0)
+            }
+        }
+        return true
+    }
+
+    @inline(__always)
+    private func writeCNY(_ w: inout CompactRecordWriter) {
+        w.textLength(3)
+        w.byte(UInt8(ascii: "C")); w.byte(UInt8(ascii: "N")); w.byte(UInt8(ascii: "Y"))
+    }
+
+    /// `text` without the `String`: checks the length, writes the bytes.
+    @inline(__always)
+    private func compactText(_ index: Int, _ bytes: UnsafeRawBufferPointer, _ w: inout CompactRecordWriter) throws {
+        if let max = field(index).maxLength, bytes.count > max, Self.scalarCount(bytes) > max {
+            throw refuse(index, .tooLong, "longer than \(max) characters")
+        }
+        w.text(bytes)
+    }
+
     private func decodeRoster(_ s: some FieldSource, origin: RecordOrigin) throws -> DecodedRecord {
         let i = plan.roster
         let householdID = try identifier(i.householdID, required(i.householdID, s))

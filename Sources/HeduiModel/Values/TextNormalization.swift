@@ -142,6 +142,16 @@ public enum TextNormalization {
     }
 
     /// `normalizedName` for a string.
+    /// Whether `normalizedName` would return the bytes unchanged (the common case: no white
+    /// space at the ends, no full-width space, no dot form to unify).
+    @inlinable
+    public static func isPlainName(_ input: UnsafeRawBufferPointer) -> Bool {
+        let n = input.count
+        guard n > 0, !isSpace(input[0]), !isSpace(input[n - 1]) else { return false }
+        for b in input where b == 0xE3 || b == 0xE2 || b == 0xEF || b == 0xC2 || b == 0x20 { return false }
+        return true
+    }
+
     public static func normalizedName(_ text: String) -> String {
         var copy = text
         return copy.withUTF8 { normalizedName(UnsafeRawBufferPointer($0)) }

@@ -1,0 +1,210 @@
+import HeduiHouseholds
+import HeduiIngest
+import HeduiModel
+
+/// The exchange records of a run that matched a member, kept compactly until their unit is
+/// assessed: each record's fields as bytes in its file's `RecordArena` (about 60 bytes for a
+/// bank record, against about 200 for an `ExchangeRecord` with its `String`s on the heap), a
+/// 32-byte `StoredRecord` per record, and a 12-byte `Attachment` per (record, member) pair.
+/// A unit's records become `ExchangeRecord`s again only on the worker that assesses it.
+///
+/// This is what keeps a run's memory at a few kilobytes per household (issue: performance).
+struct MatchedRecords: Sendable {
+    var records: [StoredRecord] = []
+    var attachments: [Attachment] = []
+    /// Keeps the bytes that `records` point into alive.
+    var arenas: [RecordArena] = []
+
+    /// Appends one file's records; attachments are renumbered to the merged list.
+    mutating func append(_ sink: MatchingSink) {
+        let base = UInt32(records.count)
+        records += sink.records
+        attachments.reserveCapacity(attachments.count + sink.attachments.count)
+        for var attachment in sink.attachments {
+            attachment.record += base
+            attachments.append(attachment)
+        }
+        arenas.append(sink.arena)
+    }
+
+    /// The record as the assessment reads it.
+    func record(_ index: UInt32) -> ExchangeRecord {
+        let stored = records[Int(index)]
+        return CompactRecord.decode(stored.bytes, origin: RecordOrigin(file: stored.file, position: stored.position))
+    }
+}
+
+/// Where a matched record's bytes are, what it is keyed by, and where it came from.
+struct StoredRecord: Sendable {
+    /// Address of the encoded fields (`ExchangeRecordCoding`) inside a `RecordArena`.
+    var address: UInt
+    var length: UInt32
+    var file: Int32
+    var position: Int64
+    /// Orders records by holder for de-duplication (`Deduplication.holderKey`).
+    var holderKey: UInt64
+    var flags: Flags
+
+    struct Flags: OptionSet, Sendable {
+        var rawValue: UInt8
+        /// A checksum-failed record kept as probable evidence: quarantined, never de-duplicated.
+        static let quarantinedCandidate = Flags(rawValue: 1)
+        /// A bank record in a currency other than CNY (needs a rate in the unit's region).
+        static let foreignCurrency = Flags(rawValue: 2)
+        /// An exact duplicate of an earlier record (rules.md, point 14): not attached to anyone.
+        static let duplicate = Flags(rawValue: 4)
+    }
+
+    var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: UnsafeRawPointer(bitPattern: address), count: Int(length)) }
+}
+
+/// A record attached to one member (a co-owned record has one attachment per owner).
+struct Attachment: Sendable {
+    var record: UInt32
+    var member: Int32
+    var isProbable: Bool
+}
+
+/// Append-only byte storage in 4 MB blocks that never move, so a record's address stays valid
+/// while the arena lives. Written by the one worker that reads its file, read-only afterwards.
+///
+/// `@unchecked Sendable`: `append` is called only by the ingesting worker before the arena is
+/// handed over (the hand-over through `concurrentPerform`'s return orders the writes before
+/// any read); after that nothing mutates it.
+final class RecordArena: @unchecked Sendable {
+    private var blocks: [UnsafeMutableRawPointer] = []
+    private var used = 0
+    private var capacity = 0
+    static let blockSize = 4 << 20
+
+    /// Copies `count` bytes from `scratch` and returns their address.
+    func append(_ scratch: UnsafeRawBufferPointer) -> UInt {
+        if used + scratch.count > capacity {
+            let size = max(Self.blockSize, scratch.count)
+            blocks.append(.allocate(byteCount: size, alignment: 8))
+            used = 0
+            capacity = size
+        }
+        let target = blocks[blocks.count - 1] + used
+        if let base = scratch.baseAddress { target.copyMemory(from: base, byteCount: scratch.count) }
+        used += scratch.count
+        return UInt(bitPattern: target)
+    }
+
+    deinit {
+        for block in blocks { block.deallocate() }
+    }
+}
+
+/// Matches each record of one file against the member index as it streams; unrelated records
+/// are counted and dropped, so memory grows with the roster, not with the file. Records arrive
+/// as compact bytes (`takesCompactRecords`); those of a batch wait in `pendingBytes` until the
+/// batch is matched, and only matched ones are copied into the arena.
+struct MatchingSink: RecordSink, Sendable {
+    let index: MemberIndex
+    let fileIndex: Int32
+    let arena = RecordArena()
+    var records: [StoredRecord] = []
+    var attachments: [Attachment] = []
+    var unrelated = 0
+    private var scratch: [RecordMatch] = []
+    private var ends: [Int] = []
+    private var writer = CompactRecordWriter()
+    /// The records waiting to be matched together (the batch lookup overlaps their memory accesses).
+    private var pendingBytes: [UInt8] = []
+    private var pending: [Pending] = []
+    static let batch = 32
+
+    private struct Pending {
+        var start: Int
+        var length: Int
+        var position: Int64
+        var idBody: UInt64
+        var nameStart: Int
+        var nameLength: Int
+        var foreignCurrency: Bool
+    }
+
+    static var takesCompactRecords: Bool { true }
+
+    init(index: MemberIndex, fileIndex: Int32) {
+        self.index = index
+        self.fileIndex = fileIndex
+        pending.reserveCapacity(Self.batch)
+        pendingBytes.reserveCapacity(Self.batch * 128)
+    }
+
+    mutating func acceptCompact(_ record: CompactRecordView) {
+        guard let body = CompactRecord.validHolderBody(record.bytes) else { return }
+        let name = CompactRecord.holderName(record.bytes)
+        let start = pendingBytes.count
+        pendingBytes.append(contentsOf: record.bytes)
+        pending.append(Pending(
+            start: start, length: record.bytes.count, position: record.origin.position, idBody: body,
+            nameStart: start + (name.baseAddress! - record.bytes.baseAddress!), nameLength: name.count,
+            foreignCurrency: record.isForeignCurrency))
+        if pending.count == Self.batch { flush() }
+    }
+
+    mutating func accept(_ decoded: DecodedRecord) {
+        switch decoded {
+        case .exchange(let record):
+            CompactRecord.encode(record, into: &writer)
+            var foreign = false
+            if case .bank(let bank) = record.facts, bank.currency != "CNY" { foreign = true }
+            let bytes = writer.bytes
+            bytes.withUnsafeBytes { acceptCompact(CompactRecordView(bytes: $0, origin: record.origin, isForeignCurrency: foreign)) }
+        case .quarantined(let refused):
+            guard let candidate = refused.probableCandidate else { return }
+            flush()  // keeps file order
+            scratch.removeAll(keepingCapacity: true)
+            index.matches(for: candidate, into: &scratch)
+            guard !scratch.isEmpty else { return }
+            CompactRecord.encode(candidate, into: &writer)
+            let (body, tag) = Deduplication.holderKey(candidate.holder)
+            let bytes = writer.bytes
+            let address = bytes.withUnsafeBytes { arena.append($0) }
+            store(address: address, length: bytes.count, position: candidate.origin.position, holderKey: body << 4 | UInt64(tag),
+                  flags: [.quarantinedCandidate], matches: scratch[...])
+        default:
+            break
+        }
+    }
+
+    /// Matches the records still waiting; call once the file is read.
+    mutating func flush() {
+        guard !pending.isEmpty else { return }
+        scratch.removeAll(keepingCapacity: true)
+        pendingBytes.withUnsafeBytes { bytes in
+            let keys = pending.map { p in
+                MemberIndex.Key(idBody: p.idBody, name: UnsafeRawBufferPointer(rebasing: bytes[p.nameStart..<(p.nameStart + p.nameLength)]))
+            }
+            keys.withUnsafeBufferPointer { index.matches(forKeys: $0, into: &scratch, ends: &ends) }
+            var start = 0
+            for i in ends.indices {
+                let end = ends[i]
+                if end == start {
+                    unrelated += 1
+                } else {
+                    let p = pending[i]
+                    let address = arena.append(UnsafeRawBufferPointer(rebasing: bytes[p.start..<(p.start + p.length)]))
+                    store(address: address, length: p.length, position: p.position, holderKey: p.idBody << 4,
+                          flags: p.foreignCurrency ? [.foreignCurrency] : [], matches: scratch[start..<end])
+                }
+                start = end
+            }
+        }
+        pending.removeAll(keepingCapacity: true)
+        pendingBytes.removeAll(keepingCapacity: true)
+    }
+
+    private mutating func store(address: UInt, length: Int, position: Int64, holderKey: UInt64, flags: StoredRecord.Flags,
+                                matches: ArraySlice<RecordMatch>) {
+        let number = UInt32(records.count)
+        records.append(StoredRecord(address: address, length: UInt32(length), file: fileIndex, position: position,
+                                    holderKey: holderKey, flags: flags))
+        for match in matches {
+            attachments.append(Attachment(record: number, member: match.member.index, isProbable: match.matchClass == .probable))
+        }
+    }
+}
