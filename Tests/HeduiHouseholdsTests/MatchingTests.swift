@@ -223,6 +223,46 @@ struct MatchingTests {
         #expect(ends == singleEnds)
     }
 
+    @Test("keys API (ID body and name bytes, as read from compact records) gives the same matches for valid IDs")
+    func keys() {
+        let roster = Self.roster()
+        let index = MemberIndex(roster: roster)
+        // Valid-ID records only (checksum-failed ones never take this path), and a long name (> 15 bytes).
+        var records = Self.cases.compactMap { Fixture.record($0.idText, name: $0.name) }.filter {
+            if case .valid = $0.holder { true } else { false }
+        }
+        records += records.map { record -> ExchangeRecord in
+            guard case .valid(let id) = record.holder else { fatalError() }
+            return Fixture.record(id.description, name: record.holderName + "·阿卜杜热合曼买买提")!
+        }
+        #expect(records.count >= 6)
+        var single: [RecordMatch] = []
+        var singleEnds: [Int] = []
+        for r in records {
+            index.matches(for: r, into: &single)
+            singleEnds.append(single.count)
+        }
+        let names = records.map { Array($0.holderName.utf8) }
+        var keyed: [RecordMatch] = []
+        var ends: [Int] = []
+        withExtendedLifetime(names) {
+            let pointers = names.map { name in
+                let copy = UnsafeMutableRawBufferPointer.allocate(byteCount: max(1, name.count), alignment: 1)
+                copy.copyBytes(from: name)
+                return UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(copy)[0..<name.count])
+            }
+            defer { pointers.forEach { UnsafeMutableRawPointer(mutating: $0.baseAddress!).deallocate() } }
+            let keys = zip(records, pointers).map { record, name -> MemberIndex.Key in
+                guard case .valid(let id) = record.holder else { fatalError() }
+                return MemberIndex.Key(idBody: id.body, name: name)
+            }
+            keys.withUnsafeBufferPointer { index.matches(forKeys: $0, into: &keyed, ends: &ends) }
+        }
+        #expect(keyed == single)
+        #expect(ends == singleEnds)
+        #expect(single.contains { $0.matchClass == .certain })
+    }
+
     @Test("memory footprint stays under 64 bytes per member")
     func footprint() {
         var rows: [RosterRow] = []
