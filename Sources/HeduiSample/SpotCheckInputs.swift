@@ -92,6 +92,10 @@ public struct SpotCheckInputs: Sendable, Equatable {
 
     /// A JSON string: `"` and `\` escaped, control characters as `\u00XX`; everything else as UTF-8.
     static func quote(_ text: String) -> String {
+        // Most strings need no escape.
+        if !text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            return "\"" + text + "\""
+        }
         var out = "\""
         for scalar in text.unicodeScalars {
             switch scalar {

@@ -13,12 +13,21 @@ public struct EvidenceJSON {
     /// (Income records back two or three reasons at once: listing them once halves the file.)
     public mutating func appendLine(_ a: Assessment) {
         let m = a.measures
+        // A record is the same when its origin, member and match class are: all else follows from them.
+        // (Keyed by integers: hashing the label strings normalizes them to NFC first, which was slow.)
+        struct Identity: Hashable {
+            var file: Int32
+            var position: Int64
+            var member: Int
+            var probable: Bool
+        }
         var table: [EvidenceRecord] = []
-        var numbers: [EvidenceRecord: Int] = [:]
+        var numbers: [Identity: Int] = [:]
         let references: [[Int]] = a.evidence.map { reason in
             reason.records.map { record in
-                if let n = numbers[record] { return n }
-                numbers[record] = table.count
+                let identity = Identity(file: record.file, position: record.position, member: record.member, probable: record.probable)
+                if let n = numbers[identity] { return n }
+                numbers[identity] = table.count
                 table.append(record)
                 return table.count - 1
             }

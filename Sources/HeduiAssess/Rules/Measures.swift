@@ -34,16 +34,22 @@ public struct Measures: Sendable {
         window = last.advanced(by: Int32(-(months - 1)))...last
         var grossIncome = Fen.zero
         var rigidTotal: Int64 = 0
-        struct AccountKey: Hashable { var member: Int; var bank: String; var account: String }
-        var latest: [AccountKey: (day: Day, value: Int64, evidence: EvidenceRecord)] = [:]
-        var homeSet = Set<String>()
+        // The latest record per account (member, bank code, account number). A unit has a few
+        // accounts: a linear search compares the strings byte for byte, where a dictionary would
+        // hash them (normalizing each to NFC first), which took a tenth of the assessment.
+        var accounts: [(member: Int, bank: String, account: String, day: Day, value: Int64, evidence: EvidenceRecord)] = []
+        var homeList: [String] = []
+        var countedIncome = [Bool](repeating: false, count: IncomeType.allCases.count)
+        for type in p.countedIncomeTypes { countedIncome[type.caseNumber] = true }
+        var exemptVehicle = [Bool](repeating: false, count: VehicleType.allCases.count)
+        for type in p.vehicleExemptTypes { exemptVehicle[type.caseNumber] = true }
         for (m, member) in unit.members.enumerated() {
             var net: Int64 = 0
             for attached in member.records where includeProbable || !attached.isProbable {
                 if attached.isProbable { usedProbable = true }
                 switch attached.record.facts {
                 case .tax(let t):
-                    guard window.contains(t.period), p.countedIncomeTypes.contains(t.incomeType) else { continue }
+                    guard window.contains(t.period), countedIncome[t.incomeType.caseNumber] else { continue }
                     net += t.netIncome.value
                     incomeRecords.append(EvidenceRecord(attached, member: m, amount: t.netIncome.value, counted: true))
                 case .bank(let b):
@@ -57,19 +63,20 @@ public struct Measures: Sendable {
                     } else {
                         continue  // quarantined by the batch as CURRENCY_NO_RATE before assessment
                     }
-                    let key = AccountKey(member: m, bank: b.bankCode, account: b.accountNumber)
-                    let evidence = EvidenceRecord(attached, member: m, amount: value, counted: true)
-                    if let current = latest[key] {
+                    if let k = accounts.firstIndex(where: { $0.member == m && $0.account == b.accountNumber && $0.bank == b.bankCode }) {
                         // The latest date wins; on the same date the larger balance (rules.md, points 11 and 15).
-                        if b.asOf > current.day || (b.asOf == current.day && value > current.value) {
-                            latest[key] = (b.asOf, value, evidence)
+                        if b.asOf > accounts[k].day || (b.asOf == accounts[k].day && value > accounts[k].value) {
+                            accounts[k].day = b.asOf
+                            accounts[k].value = value
+                            accounts[k].evidence = EvidenceRecord(attached, member: m, amount: value, counted: true)
                         }
                     } else {
-                        latest[key] = (b.asOf, value, evidence)
+                        accounts.append((m, b.bankCode, b.accountNumber, b.asOf, value,
+                                         EvidenceRecord(attached, member: m, amount: value, counted: true)))
                     }
                 case .vehicle(let v):
                     guard v.registeredOn <= asOf, v.status == .normal || v.status == .seized,
-                          !p.vehicleExemptTypes.contains(v.vehicleType) else { continue }
+                          !exemptVehicle[v.vehicleType.caseNumber] else { continue }
                     if let value = v.assessedValue, value < p.vehicleValueExemptBelow { continue }
                     countedVehicles.append(EvidenceRecord(attached, member: m, amount: v.assessedValue?.value, counted: true))
                 case .property(let r):
@@ -77,7 +84,7 @@ public struct Measures: Sendable {
                     let evidence = EvidenceRecord(attached, member: m, amount: nil, counted: true)
                     switch r.propertyType {
                     case .residential:
-                        homeSet.insert(r.certificateNumber)
+                        if !homeList.contains(r.certificateNumber) { homeList.append(r.certificateNumber) }
                         housingAreaMillionths += r.floorArea * r.share
                         residentialRecords.append(evidence)
                     case .commercial, .office, .industrial:
@@ -96,10 +103,10 @@ public struct Measures: Sendable {
         grossMonthlyIncome = grossIncome
         rigidDeduction = p.deductRigidExpense ? Fen(rigidTotal.scaled(by: 1, dividedBy: 12)) : .zero
         monthlyIncome = max(.zero, grossIncome - rigidDeduction)
-        let chosen = latest.values.sorted { ($0.evidence.file, $0.evidence.position) < ($1.evidence.file, $1.evidence.position) }
+        let chosen = accounts.sorted { ($0.evidence.file, $0.evidence.position, $0.member) < ($1.evidence.file, $1.evidence.position, $1.member) }
         financialAssets = Fen(chosen.reduce(0) { $0 + $1.value })
         accountRecords = chosen.map(\.evidence)
-        homes = homeSet.sorted()
+        homes = homeList.sorted()
         let byOrigin: (EvidenceRecord, EvidenceRecord) -> Bool = { ($0.file, $0.position, $0.member) < ($1.file, $1.position, $1.member) }
         incomeRecords.sort(by: byOrigin)
         countedVehicles.sort(by: byOrigin)

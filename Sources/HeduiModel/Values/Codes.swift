@@ -26,6 +26,10 @@ extension ExchangeCode {
         return folded.withUnsafeBytes { parse($0) }
     }
 
+    /// The code's position in the declaration (= in `allCases`): 0, 1, 2…
+    @inlinable
+    public var caseNumber: Int { Int(CompactRecord.caseNumber(self)) }
+
     /// The accepted codes, for messages: `car, truck, motorcycle`.
     public static var codeList: String { allCases.map(\.rawValue).joined(separator: ", ") }
 }
