@@ -8,7 +8,7 @@ enum Deduplication {
     /// marked per file index. Quarantined probable candidates are never de-duplicated (they are
     /// not accepted).
     ///
-    /// Sorts 24-byte slots, not the records: by holder, then by a fingerprint of the record's
+    /// Sorts 24-byte slots, not the records: by holder ID, then by a fingerprint of the record's
     /// encoded bytes, then by position in `records` (file order, then line order). Records can
     /// only be duplicates within a run of equal holder and fingerprint, and there their bytes are
     /// compared, so a fingerprint collision never merges two different records. (The holder and
@@ -25,7 +25,9 @@ enum Deduplication {
         var slots = [Slot]()
         slots.reserveCapacity(store.records.count)
         for (i, record) in store.records.enumerated() where !record.flags.contains(.quarantinedCandidate) {
-            slots.append(Slot(key: record.holderKey, fingerprint: fingerprint(record.bytes), index: UInt32(i)))
+            // Accepted records have valid IDs (a checksum-failed one is only ever a quarantined candidate).
+            let body = CompactRecord.validHolderBody(record.bytes) ?? UInt64.max
+            slots.append(Slot(key: body, fingerprint: fingerprint(record.bytes), index: UInt32(i)))
         }
         slots.sort()
         var removed: [Int32: Int] = [:]
@@ -72,16 +74,5 @@ enum Deduplication {
         }
         hash = (hash ^ tail) &* 0x94D0_49BB_1331_11EB
         return hash ^ (hash >> 29)
-    }
-
-    /// A sortable key for the holder: valid IDs by their body; checksum-failed ones after them.
-    static func holderKey(_ holder: RecordHolderID) -> (UInt64, UInt8) {
-        switch holder {
-        case .valid(let id): return (id.body, 0)
-        case .checksumFailed(let failed):
-            var body: UInt64 = 0
-            for d in failed.digits.prefix(17) { body = body * 10 + UInt64(d) }
-            return (body, 1 + failed.digits[17])
-        }
     }
 }

@@ -34,15 +34,13 @@ struct MatchedRecords: Sendable {
     }
 }
 
-/// Where a matched record's bytes are, what it is keyed by, and where it came from.
+/// Where a matched record's bytes are and where it came from (32 bytes).
 struct StoredRecord: Sendable {
     /// Address of the encoded fields (`ExchangeRecordCoding`) inside a `RecordArena`.
     var address: UInt
     var length: UInt32
     var file: Int32
     var position: Int64
-    /// Orders records by holder for de-duplication (`Deduplication.holderKey`).
-    var holderKey: UInt64
     var flags: Flags
 
     struct Flags: OptionSet, Sendable {
@@ -161,10 +159,9 @@ struct MatchingSink: RecordSink, Sendable {
             index.matches(for: candidate, into: &scratch)
             guard !scratch.isEmpty else { return }
             CompactRecord.encode(candidate, into: &writer)
-            let (body, tag) = Deduplication.holderKey(candidate.holder)
             let bytes = writer.bytes
             let address = bytes.withUnsafeBytes { arena.append($0) }
-            store(address: address, length: bytes.count, position: candidate.origin.position, holderKey: body << 4 | UInt64(tag),
+            store(address: address, length: bytes.count, position: candidate.origin.position,
                   flags: [.quarantinedCandidate], matches: scratch[...])
         default:
             break
@@ -188,7 +185,7 @@ struct MatchingSink: RecordSink, Sendable {
                 } else {
                     let p = pending[i]
                     let address = arena.append(UnsafeRawBufferPointer(rebasing: bytes[p.start..<(p.start + p.length)]))
-                    store(address: address, length: p.length, position: p.position, holderKey: p.idBody << 4,
+                    store(address: address, length: p.length, position: p.position,
                           flags: p.foreignCurrency ? [.foreignCurrency] : [], matches: scratch[start..<end])
                 }
                 start = end
@@ -198,11 +195,11 @@ struct MatchingSink: RecordSink, Sendable {
         pendingBytes.removeAll(keepingCapacity: true)
     }
 
-    private mutating func store(address: UInt, length: Int, position: Int64, holderKey: UInt64, flags: StoredRecord.Flags,
+    private mutating func store(address: UInt, length: Int, position: Int64, flags: StoredRecord.Flags,
                                 matches: ArraySlice<RecordMatch>) {
         let number = UInt32(records.count)
         records.append(StoredRecord(address: address, length: UInt32(length), file: fileIndex, position: position,
-                                    holderKey: holderKey, flags: flags))
+                                    flags: flags))
         for match in matches {
             attachments.append(Attachment(record: number, member: match.member.index, isProbable: match.matchClass == .probable))
         }

@@ -230,6 +230,8 @@ public struct RunJob: Sendable {
 
         var quarantine = reports.flatMap(\.quarantine)
         var store = MatchedRecords()
+        store.records.reserveCapacity(sourceResults.reduce(0) { $0 + ($1.1?.records.count ?? 0) + Int(MatchingSink.batch) })
+        store.attachments.reserveCapacity(sourceResults.reduce(0) { $0 + ($1.1?.attachments.count ?? 0) + 2 * Int(MatchingSink.batch) })
         for i in sourceResults.indices {
             guard var sink = sourceResults[i].1 else { continue }
             sourceResults[i].1 = nil  // one copy of the records at a time
@@ -249,6 +251,7 @@ public struct RunJob: Sendable {
         progress?.stage("assessing")
         let assembly = UnitAssembly(roster: roster, policy: policy, asOf: asOf, inbox: inbox, summaries: summaries)
         let plan = assembly.plan(store: store, quarantine: &quarantine, summaries: &summaries)
+        store.attachments = []  // the plan has them, grouped by unit
         let records = store
         store = MatchedRecords()
 
