@@ -15,28 +15,63 @@ public struct Figure: Sendable, Codable, Hashable {
 }
 
 /// One exchange record shown as evidence: where it came from and what it says, with the
-/// account number masked to its last 4 characters.
-public struct EvidenceRecord: Sendable, Codable, Hashable {
+/// account number masked to its last 4 characters. The label and date are made when they are
+/// read (when the evidence is written), not for every record measured.
+public struct EvidenceRecord: Sendable, Hashable {
     /// Index of the member in the unit.
     public var member: Int
-    public var source: SourceKind
-    /// Index of the input file in the manifest's file list.
-    public var file: Int32
-    /// CSV line or XML record index.
-    public var position: Int64
+    public var record: ExchangeRecord
     public var probable: Bool
-    /// Account (masked), plate, certificate number, or income type and withholder.
-    public var label: String
-    /// as_of, registered_on, or the tax period.
-    public var date: String
     /// Balance in yuan (converted), net income, or assessed value; nil where none.
     public var amount: Int64?
     /// Whether the rule counted it (a scrapped car or a record after the as-of date is shown, not counted).
     public var counted: Bool
+
+    public var source: SourceKind { record.facts.source }
+    /// Index of the input file in the manifest's file list.
+    public var file: Int32 { record.origin.file }
+    /// CSV line or XML record index.
+    public var position: Int64 { record.origin.position }
+
+    /// Account (masked), plate, certificate number, or income type and withholder.
+    public var label: String {
+        switch record.facts {
+        case .bank(let b):
+            "\(b.bankCode) \(b.maskedAccountNumber) \(b.accountType.rawValue)\(b.currency == "CNY" ? "" : " \(b.currency)")"
+        case .tax(let t):
+            "\(t.incomeType.rawValue) \(t.withholder)"
+        case .vehicle(let v):
+            "\(v.plate) \(v.vehicleType.rawValue) \(v.status.rawValue)"
+        case .property(let p):
+            "\(p.certificateNumber) \(p.propertyType.rawValue) \(Fen.format(p.floorArea, fractionDigits: 2))m² × \(Fen.format(p.share, fractionDigits: 4)) \(p.status.rawValue)"
+        }
+    }
+
+    /// as_of, registered_on, or the tax period.
+    public var date: String {
+        switch record.facts {
+        case .bank(let b): b.asOf.description
+        case .tax(let t): t.period.description
+        case .vehicle(let v): v.registeredOn.description
+        case .property(let p): p.registeredOn.description
+        }
+    }
+
+    public static func == (a: Self, b: Self) -> Bool {
+        a.member == b.member && a.probable == b.probable && a.amount == b.amount && a.counted == b.counted
+            && a.record.origin == b.record.origin && a.record.holder == b.record.holder
+            && a.record.holderName == b.record.holderName && a.record.facts == b.record.facts
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(member)
+        hasher.combine(record.origin)
+        hasher.combine(probable)
+    }
 }
 
 /// Why a reason holds: figures, thresholds and the records behind it.
-public struct ReasonEvidence: Sendable, Codable, Hashable {
+public struct ReasonEvidence: Sendable, Hashable {
     public var code: AssessmentReason
     public var figures: [Figure]
     public var records: [EvidenceRecord]
@@ -55,27 +90,10 @@ public struct ReasonEvidence: Sendable, Codable, Hashable {
 
 extension EvidenceRecord {
     init(_ attached: AttachedRecord, member: Int, amount: Int64?, counted: Bool) {
-        let record = attached.record
         self.member = member
-        source = record.facts.source
-        file = record.origin.file
-        position = record.origin.position
+        record = attached.record
         probable = attached.isProbable
         self.amount = amount
         self.counted = counted
-        switch record.facts {
-        case .bank(let b):
-            label = "\(b.bankCode) \(b.maskedAccountNumber) \(b.accountType.rawValue)\(b.currency == "CNY" ? "" : " \(b.currency)")"
-            date = b.asOf.description
-        case .tax(let t):
-            label = "\(t.incomeType.rawValue) \(t.withholder)"
-            date = t.period.description
-        case .vehicle(let v):
-            label = "\(v.plate) \(v.vehicleType.rawValue) \(v.status.rawValue)"
-            date = v.registeredOn.description
-        case .property(let p):
-            label = "\(p.certificateNumber) \(p.propertyType.rawValue) \(Fen.format(p.floorArea, fractionDigits: 2))m² × \(Fen.format(p.share, fractionDigits: 4)) \(p.status.rawValue)"
-            date = p.registeredOn.description
-        }
     }
 }

@@ -104,7 +104,21 @@ public struct EvidenceJSON {
         bytes.append(UInt8(ascii: ":"))
     }
 
-    private mutating func int(_ value: Int64) { bytes.append(contentsOf: String(value).utf8) }
+    /// Decimal digits, written straight into the buffer (no `String`).
+    private mutating func int(_ value: Int64) {
+        if value < 0 { bytes.append(UInt8(ascii: "-")) }
+        var magnitude = value.magnitude
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes: room for 20 digits
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            var i = buffer.count
+            repeat {
+                i -= 1
+                buffer[i] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                magnitude /= 10
+            } while magnitude > 0
+            bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[i...]))
+        }
+    }
 
     private mutating func optionalInt(_ value: Int64?) {
         if let value { int(value) } else { bytes.append(contentsOf: "null".utf8) }
