@@ -1,0 +1,131 @@
+/// A growable byte buffer for writing output text (JSON lines, CSV rows) fast: raw memory, no
+/// uniqueness check per byte as `[UInt8].append` has, inlinable so that each call compiles to
+/// a few instructions in the module that writes.
+///
+/// Copies share the buffer: keep one per writer and do not copy it.
+public struct TextBuffer: @unchecked Sendable {
+    @usableFromInline final class Storage {
+        @usableFromInline var base: UnsafeMutableRawPointer
+        @usableFromInline var capacity: Int
+
+        @usableFromInline init(capacity: Int) {
+            base = .allocate(byteCount: capacity, alignment: 8)
+            self.capacity = capacity
+        }
+
+        @usableFromInline func grow(toHold needed: Int, keeping count: Int) {
+            var size = capacity * 2
+            while size < needed { size *= 2 }
+            let bigger = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 8)
+            bigger.copyMemory(from: base, byteCount: count)
+            base.deallocate()
+            base = bigger
+            capacity = size
+        }
+
+        deinit { base.deallocate() }
+    }
+
+    @usableFromInline let storage: Storage
+    @usableFromInline var base: UnsafeMutableRawPointer
+    @usableFromInline var capacity: Int
+    @usableFromInline var written = 0
+
+    public init(capacity: Int = 4096) {
+        storage = Storage(capacity: max(64, capacity))
+        base = storage.base
+        self.capacity = storage.capacity
+    }
+
+    /// Number of bytes written.
+    @inlinable public var count: Int { written }
+
+    /// The bytes written, as an array.
+    public var bytes: [UInt8] { Array(UnsafeRawBufferPointer(start: base, count: written)) }
+
+    @inlinable @inline(__always)
+    public mutating func reserve(_ extra: Int) {
+        if written + extra > capacity {
+            storage.grow(toHold: written + extra, keeping: written)
+            base = storage.base
+            capacity = storage.capacity
+        }
+    }
+
+    @inlinable @inline(__always)
+    public mutating func append(_ byte: UInt8) {
+        reserve(1)
+        base.storeBytes(of: byte, toByteOffset: written, as: UInt8.self)
+        written += 1
+    }
+
+    @inlinable @inline(__always)
+    public mutating func append(_ bytes: UnsafeRawBufferPointer) {
+        guard let source = bytes.baseAddress, bytes.count > 0 else { return }
+        reserve(bytes.count)
+        (base + written).copyMemory(from: source, byteCount: bytes.count)
+        written += bytes.count
+    }
+
+    @inlinable @inline(__always)
+    public mutating func append(_ text: StaticString) {
+        append(UnsafeRawBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+    }
+
+    @inlinable
+    public mutating func append(_ text: String) {
+        var text = text
+        text.withUTF8 { append(UnsafeRawBufferPointer($0)) }
+    }
+
+    /// Decimal digits of `value`.
+    @inlinable
+    public mutating func appendDecimal(_ value: Int64) {
+        reserve(20)
+        if value < 0 { append(UInt8(ascii: "-")) }
+        var magnitude = value.magnitude
+        var digits = 1
+        var probe = magnitude
+        while probe >= 10 {
+            probe /= 10
+            digits += 1
+        }
+        var i = written + digits - 1
+        repeat {
+            base.storeBytes(of: UInt8(ascii: "0") + UInt8(magnitude % 10), toByteOffset: i, as: UInt8.self)
+            magnitude /= 10
+            i -= 1
+        } while magnitude > 0
+        written += digits
+    }
+
+    /// A JSON string: quoted, `"` and `\` escaped, control characters as \u00XX, other UTF-8 as is.
+    @inlinable
+    public mutating func appendJSONString(_ text: String) {
+        var text = text
+        text.withUTF8 { utf8 in
+            append(UInt8(ascii: "\""))
+            if !utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+                append(UnsafeRawBufferPointer(utf8))
+            } else {
+                let hex: StaticString = "0123456789abcdef"
+                for b in utf8 {
+                    switch b {
+                    case UInt8(ascii: "\""), UInt8(ascii: "\\"):
+                        append(UInt8(ascii: "\\"))
+                        append(b)
+                    case 0x0A: append("\\n")
+                    case 0x0D: append("\\r")
+                    case 0x09: append("\\t")
+                    case 0..<0x20:
+                        append("\\u00")
+                        append(hex.utf8Start[Int(b >> 4)])
+                        append(hex.utf8Start[Int(b & 0xF)])
+                    default: append(b)
+                    }
+                }
+            }
+            append(UInt8(ascii: "\""))
+        }
+    }
+}
