@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import HeduiAssess
 import HeduiHouseholds
@@ -183,6 +184,7 @@ public struct RunJob: Sendable {
             "threads": "\(threads)",
         ])
         progress?.expect(files: inbox.files.count, bytes: inbox.files.reduce(0) { $0 + $1.size })
+        var stages = StageTimes(logger: logger)
         progress?.stage("reading the roster")
         var ingestion = InboxIngestion(inbox: inbox, threads: threads)
         if let progress {
@@ -207,6 +209,7 @@ public struct RunJob: Sendable {
         let seed = self.seed ?? asOf.description
         let roster = Roster(rows: rows, asOf: asOf)
         let index = MemberIndex(roster: roster)
+        stages.done("roster")
         TestHooks.checkpoint("roster-read")
 
         // 2. The sources, matched as they stream.
@@ -218,6 +221,7 @@ public struct RunJob: Sendable {
             summaries[report.file.index] = FileSummary(report)
             reports.append(report)
         }
+        stages.done("sources")
         TestHooks.checkpoint("sources-read")
 
         // The run's identity is known once every file is hashed: is this run already done?
@@ -247,6 +251,8 @@ public struct RunJob: Sendable {
             summaries[file]!.accepted -= count
         }
 
+        stages.done("deduplication")
+
         // 4. Units: their records and review facts.
         progress?.stage("assessing")
         let assembly = UnitAssembly(roster: roster, policy: policy, asOf: asOf, inbox: inbox, summaries: summaries)
@@ -254,6 +260,8 @@ public struct RunJob: Sendable {
         store.attachments = []  // the plan has them, grouped by unit
         let records = store
         store = MatchedRecords()
+
+        stages.done("units")
 
         // 5. The run id (the identity, or a rerun of it).
         // The identity itself for a first run. When the ledger has this identity already, and the
@@ -301,6 +309,7 @@ public struct RunJob: Sendable {
             streamed.append(chunk)
         }
         let (units, sampling) = try streamed.finish()
+        stages.done("assessment")
         TestHooks.checkpoint("assessed")
 
         // 7. The spot-check draw (rules.md, "Spot checks"), and what changed since the previous run.
@@ -323,6 +332,8 @@ public struct RunJob: Sendable {
             RunChanges.compare(previous: try ledger.unitResults(runID: $0.runID), current: units, sinceRun: $0.runID)
         } ?? .none
 
+        stages.done("spot check and changes")
+
         // 8. The other files, then the folder is published atomically.
         progress?.stage("publishing")
         let quarantinedCount = quarantine.count
@@ -340,6 +351,7 @@ public struct RunJob: Sendable {
         try staging.write("changes.csv", changes.renderCSV())
         try staging.write("manifest.json", manifest.render())
         try OutputPublisher(outputPath: targetPath).publish(staging)
+        stages.done("publishing")
         TestHooks.checkpoint("published")
         logger.info("output published", metadata: ["run.id": "\(runID)", "output.path": "\(targetPath)"])
 
@@ -370,6 +382,7 @@ public struct RunJob: Sendable {
         } catch {
             throw RunError(exitCode: 1, description: "the output was published but the run could not be recorded: \(error)")
         }
+        stages.done("ledger")
         TestHooks.checkpoint("recorded")
         logger.info("run recorded", metadata: ["run.id": "\(runID)", "db.path": "\(ledgerPath)", "units": "\(units.count)"])
         progress?.finish()
@@ -439,5 +452,21 @@ struct RosterSink: RecordSink, Sendable {
         case .inspector(let inspector): inspectors.append(inspector)
         default: break
         }
+    }
+}
+
+/// How long each stage of a run took, logged as it finishes (info level; no personal data), so
+/// that an operator can see where a slow night went.
+struct StageTimes {
+    let logger: Logger
+    private var last = DispatchTime.now().uptimeNanoseconds
+
+    init(logger: Logger) { self.logger = logger }
+
+    mutating func done(_ stage: String) {
+        let now = DispatchTime.now().uptimeNanoseconds
+        let seconds = Double(now - last) / 1e9
+        last = now
+        logger.info("stage done", metadata: ["stage": "\(stage)", "seconds": "\((seconds * 1000).rounded() / 1000)"])
     }
 }

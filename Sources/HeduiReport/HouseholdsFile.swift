@@ -85,10 +85,8 @@ public enum HouseholdsFile {
     ///
     /// - Complexity: O(total characters).
     public static func render(_ lines: [Line]) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(lines.count * 512)
+        var json = JSONLine()
         for line in lines {
-            var json = JSONLine()
             json.beginObject()
             json.key("unit_id"); json.string(line.unitID)
             json.key("household_id"); json.string(line.householdID)
@@ -125,10 +123,9 @@ public enum HouseholdsFile {
             }
             json.endArray()
             json.endObject()
-            out.append(contentsOf: json.bytes)
-            out.append(0x0A)
+            json.newline()
         }
-        return out
+        return json.bytes
     }
 
     /// Reads the file's lines (the reports' side).

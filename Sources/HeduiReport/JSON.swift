@@ -1,3 +1,5 @@
+import HeduiModel
+
 /// A JSON value as the run's files hold them (integers only: amounts are fen, never floating point).
 enum JSONValue: Equatable {
     case null
@@ -157,67 +159,52 @@ enum JSONValue: Equatable {
     }
 }
 
-/// Writes one JSON text with keys in the order given (deterministic output, no Foundation).
+/// Writes JSON texts with keys in the order given (deterministic output, no Foundation), one
+/// per line (`newline()`), into a `TextBuffer`.
 struct JSONLine {
-    private(set) var bytes: [UInt8] = []
+    private var out = TextBuffer(capacity: 1 << 16)
     private var needsComma = [false]
+    private var pendingValueAfterKey = false
+
+    var bytes: [UInt8] { out.bytes }
 
     mutating func beginObject() { open(UInt8(ascii: "{")) }
     mutating func endObject() { close(UInt8(ascii: "}")) }
     mutating func beginArray() { open(UInt8(ascii: "[")) }
     mutating func endArray() { close(UInt8(ascii: "]")) }
 
+    /// Ends the current text with a line feed; the next one starts fresh.
+    mutating func newline() {
+        out.append(0x0A)
+        needsComma = [false]
+        pendingValueAfterKey = false
+    }
+
     private mutating func open(_ bracket: UInt8) {
         separator()
-        bytes.append(bracket)
+        out.append(bracket)
         needsComma.append(false)
     }
 
     private mutating func close(_ bracket: UInt8) {
         needsComma.removeLast()
-        bytes.append(bracket)
+        out.append(bracket)
     }
 
     mutating func key(_ key: String) {
         separator()
-        appendQuoted(key)
-        bytes.append(UInt8(ascii: ":"))
+        out.appendJSONString(key)
+        out.append(UInt8(ascii: ":"))
         needsComma[needsComma.count - 1] = false
         pendingValueAfterKey = true
     }
 
-    mutating func string(_ value: String) { separator(); appendQuoted(value) }
-    mutating func number(_ value: Int64) { separator(); bytes.append(contentsOf: String(value).utf8) }
-
-    private var pendingValueAfterKey = false
+    mutating func string(_ value: String) { separator(); out.appendJSONString(value) }
+    mutating func number(_ value: Int64) { separator(); out.appendDecimal(value) }
 
     private mutating func separator() {
         if pendingValueAfterKey { pendingValueAfterKey = false; needsComma[needsComma.count - 1] = true; return }
-        if needsComma[needsComma.count - 1] { bytes.append(UInt8(ascii: ",")) }
+        if needsComma[needsComma.count - 1] { out.append(UInt8(ascii: ",")) }
         needsComma[needsComma.count - 1] = true
-    }
-
-    private mutating func appendQuoted(_ text: String) {
-        bytes.append(UInt8(ascii: "\""))
-        // Most strings need no escape: copy them whole.
-        if !text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
-            bytes.append(contentsOf: text.utf8)
-            bytes.append(UInt8(ascii: "\""))
-            return
-        }
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): bytes.append(contentsOf: [0x5C, 0x22])
-            case UInt8(ascii: "\\"): bytes.append(contentsOf: [0x5C, 0x5C])
-            case 0x0A: bytes.append(contentsOf: [0x5C, UInt8(ascii: "n")])
-            case 0x0D: bytes.append(contentsOf: [0x5C, UInt8(ascii: "r")])
-            case 0x09: bytes.append(contentsOf: [0x5C, UInt8(ascii: "t")])
-            case 0..<0x20:
-                let hex = Array("0123456789abcdef".utf8)
-                bytes.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30, hex[Int(byte >> 4)], hex[Int(byte & 15)]])
-            default: bytes.append(byte)
-            }
-        }
-        bytes.append(UInt8(ascii: "\""))
     }
 }
