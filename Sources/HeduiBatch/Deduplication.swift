@@ -13,47 +13,75 @@ enum Deduplication {
     /// only be duplicates within a run of equal holder and fingerprint, and there their bytes are
     /// compared, so a fingerprint collision never merges two different records. (The holder and
     /// the source are part of the bytes: equal bytes are equal records.)
-    static func markDuplicates(_ store: inout MatchedRecords) -> [Int32: Int] {
-        struct Slot: Comparable {
-            var key: UInt64
-            var fingerprint: UInt64
-            var index: UInt32
-            static func < (a: Slot, b: Slot) -> Bool {
-                a.key != b.key ? a.key < b.key : a.fingerprint != b.fingerprint ? a.fingerprint < b.fingerprint : a.index < b.index
-            }
-        }
-        var slots = [Slot]()
-        slots.reserveCapacity(store.records.count)
-        for (i, record) in store.records.enumerated() where !record.flags.contains(.quarantinedCandidate) {
-            // Accepted records have valid IDs (a checksum-failed one is only ever a quarantined candidate).
-            let body = CompactRecord.validHolderBody(record.bytes) ?? UInt64.max
-            slots.append(Slot(key: body, fingerprint: fingerprint(record.bytes), index: UInt32(i)))
-        }
-        slots.sort()
-        var removed: [Int32: Int] = [:]
-        store.records.withUnsafeMutableBufferPointer { records in
-            var start = 0
-            while start < slots.count {
-                var end = start + 1
-                while end < slots.count && slots[end].key == slots[start].key && slots[end].fingerprint == slots[start].fingerprint {
-                    end += 1
+    static func markDuplicates(_ store: inout MatchedRecords, threads: Int = 1) -> [Int32: Int] {
+        // Records of one holder fall into one partition (by ID body), so partitions are
+        // independent: each is sorted and scanned on its own worker. The result does not depend
+        // on the partition count.
+        let partitions = max(1, threads)
+        let count = store.records.count
+        return store.records.withUnsafeMutableBufferPointer { buffer in
+            let shared = SharedRecords(buffer)
+            let perPartition = parallelMap(count: partitions, threads: threads) { part -> [Int32: Int] in
+                var slots = [Slot]()
+                slots.reserveCapacity(count / partitions + 16)
+                let records = shared.records
+                for i in 0..<count where !records[i].flags.contains(.quarantinedCandidate) {
+                    // Accepted records have valid IDs (a checksum-failed one is only ever a quarantined candidate).
+                    let body = CompactRecord.validHolderBody(records[i].bytes) ?? UInt64.max
+                    guard Int(body % UInt64(partitions)) == part else { continue }
+                    slots.append(Slot(key: body, fingerprint: fingerprint(records[i].bytes), index: UInt32(i)))
                 }
-                // Usually one record; otherwise keep the first of each set of equal records.
-                if end - start > 1 {
-                    for k in (start + 1)..<end {
-                        let candidate = records[Int(slots[k].index)]
-                        let repeated = (start..<k).contains { j in
-                            let earlier = records[Int(slots[j].index)]
-                            return !earlier.flags.contains(.duplicate) && earlier.bytes.elementsEqual(candidate.bytes)
-                        }
-                        if repeated {
-                            records[Int(slots[k].index)].flags.insert(.duplicate)
-                            removed[candidate.file, default: 0] += 1
-                        }
+                slots.sort()
+                return markRuns(slots, records)
+            }
+            var removed: [Int32: Int] = [:]
+            for part in perPartition { removed.merge(part, uniquingKeysWith: +) }
+            return removed
+        }
+    }
+
+    struct Slot: Comparable {
+        var key: UInt64
+        var fingerprint: UInt64
+        var index: UInt32
+        static func < (a: Slot, b: Slot) -> Bool {
+            a.key != b.key ? a.key < b.key : a.fingerprint != b.fingerprint ? a.fingerprint < b.fingerprint : a.index < b.index
+        }
+    }
+
+    /// The records' buffer, shared by the partition workers.
+    ///
+    /// `@unchecked Sendable`: each worker writes the flags of records of its own partition only
+    /// (a record's partition is fixed by its holder), and reads bytes that nobody writes.
+    struct SharedRecords: @unchecked Sendable {
+        let records: UnsafeMutableBufferPointer<StoredRecord>
+        init(_ records: UnsafeMutableBufferPointer<StoredRecord>) { self.records = records }
+    }
+
+    /// Marks the duplicates within runs of equal holder and fingerprint of sorted `slots`.
+    private static func markRuns(_ slots: [Slot], _ records: UnsafeMutableBufferPointer<StoredRecord>) -> [Int32: Int] {
+        var removed: [Int32: Int] = [:]
+        var start = 0
+        while start < slots.count {
+            var end = start + 1
+            while end < slots.count && slots[end].key == slots[start].key && slots[end].fingerprint == slots[start].fingerprint {
+                end += 1
+            }
+            // Usually one record; otherwise keep the first of each set of equal records.
+            if end - start > 1 {
+                for k in (start + 1)..<end {
+                    let candidate = records[Int(slots[k].index)]
+                    let repeated = (start..<k).contains { j in
+                        let earlier = records[Int(slots[j].index)]
+                        return !earlier.flags.contains(.duplicate) && earlier.bytes.elementsEqual(candidate.bytes)
+                    }
+                    if repeated {
+                        records[Int(slots[k].index)].flags.insert(.duplicate)
+                        removed[candidate.file, default: 0] += 1
                     }
                 }
-                start = end
             }
+            start = end
         }
         return removed
     }

@@ -245,7 +245,7 @@ public struct RunJob: Sendable {
         }
 
         // 3. Exact duplicates across the files of a source count once (rules.md, point 14).
-        let duplicates = Deduplication.markDuplicates(&store)
+        let duplicates = Deduplication.markDuplicates(&store, threads: threads)
         for (file, count) in duplicates {
             summaries[file]!.duplicates += count
             summaries[file]!.accepted -= count

@@ -309,7 +309,17 @@ public final class RunLedger: Sendable {
                 try insertUnit.execute()
             }
             for file in entry.outputs { try file.insert(db) }
-            for drawn in entry.sample { try drawn.insert(db) }
+            let insertDrawn = try db.makeStatement(sql: """
+                INSERT INTO spotcheck_sample (run_id, unit_id, region_code, status, stratum, weight, inspector_id, note)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+            for drawn in entry.sample {
+                insertDrawn.setUncheckedArguments([
+                    drawn.runID, drawn.unitID, drawn.regionCode, drawn.status, drawn.stratum, drawn.weight, drawn.inspectorID,
+                    drawn.note,
+                ])
+                try insertDrawn.execute()
+            }
             return run
         }
     }
