@@ -62,7 +62,10 @@ let package = Package(
 
         .target(
             name: "HeduiStore",
-            dependencies: ["HeduiModel", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "HeduiModel", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),  // sqlite3_bind_* for the bulk unit rows
+            ],
             swiftSettings: swiftSettings
         ),
 

@@ -255,7 +255,7 @@ public struct RunJob: Sendable {
 
         // 4. Units: their records and review facts.
         progress?.stage("assessing")
-        let assembly = UnitAssembly(roster: roster, policy: policy, asOf: asOf, inbox: inbox, summaries: summaries)
+        let assembly = UnitAssembly(roster: roster, index: index, policy: policy, asOf: asOf, inbox: inbox, summaries: summaries)
         let plan = assembly.plan(store: store, quarantine: &quarantine, summaries: &summaries)
         store.attachments = []  // the plan has them, grouped by unit
         let records = store

@@ -11,11 +11,12 @@ struct UnitAssembly: Sendable {
     let asOf: Day
     /// For each member: its unit and its position there.
     let placement: [(unit: Int32, position: Int32)]
-    let membersByID: [IDNumber: [MemberRef]]
+    /// Finds the members with a given ID (for `RECORD_REJECTED`).
+    let index: MemberIndex
     let missingSources: [SourceKind]
     let incompleteSources: [(SourceKind, [String])]
 
-    init(roster: Roster, policy: PolicyTable, asOf: Day, inbox: Inbox, summaries: [Int32: FileSummary]) {
+    init(roster: Roster, index: MemberIndex, policy: PolicyTable, asOf: Day, inbox: Inbox, summaries: [Int32: FileSummary]) {
         self.roster = roster
         self.policy = policy
         self.asOf = asOf
@@ -26,11 +27,7 @@ struct UnitAssembly: Sendable {
             }
         }
         self.placement = placement
-        var byID: [IDNumber: [MemberRef]] = [:]
-        for member in roster.members {
-            if let id = member.row.id { byID[id, default: []].append(member.ref) }
-        }
-        membersByID = byID
+        self.index = index
         var missing: [SourceKind] = []
         var incomplete: [(SourceKind, [String])] = []
         for source in SourceKind.verificationSources {
@@ -104,8 +101,11 @@ struct UnitAssembly: Sendable {
         // RECORD_REJECTED: a quarantined record carrying a member's valid ID, or a refused roster row of the household.
         var householdUnits: [String: [Int]] = [:]
         for (u, unit) in roster.units.enumerated() { householdUnits[roster.households[Int(unit.household)].id, default: []].append(u) }
+        var members: [MemberRef] = []
         for entry in quarantine {
-            if let id = entry.validID, let members = membersByID[id], entry.code != .idChecksum {
+            if let id = entry.validID, entry.code != .idChecksum {
+                members.removeAll(keepingCapacity: true)
+                index.members(withID: id, into: &members)
                 for member in members {
                     let (u, p) = placement[Int(member.index)]
                     reviewFacts[Int(u)].append(.recordRejected(member: Int(p), file: entry.fileName, location: entry.location.description, code: entry.code.rawValue))
