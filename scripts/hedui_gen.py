@@ -614,7 +614,7 @@ def gen_chunk(args):
                     elif r < messy_rate + 2 * bad_rate:
                         typ = "savings"  # unknown enum
                     if bfile == "icbc" or not x_ok:
-                        line = f"{rec_id},{name},{bcode},{acct},{typ},{bal_s},CNY,{d}\n"
+                        line = f"{rec_id},{name},{bcode},{acct},{typ},{csv_field(bal_s)},CNY,{d}\n"
                         (bi if bfile == "icbc" else bc).append(line)
                     else:
                         bc.append(f"<account><idNumber>{rec_id}</idNumber><name>{name}</name><bankCode>{bcode}</bankCode>"
@@ -645,7 +645,7 @@ def gen_chunk(args):
                         per = m[:5] + "13"
                     elif r < messy_rate + 2 * bad_rate:
                         typ = "bonus"
-                    tax_by_year.setdefault(m[:4], []).append(f"{rec_id},{name},{per},{typ},{gs},{yuan(taxp)},{yuan(soc)},{wh}\n")
+                    tax_by_year.setdefault(m[:4], []).append(f"{rec_id},{name},{per},{typ},{csv_field(gs)},{yuan(taxp)},{yuan(soc)},{wh}\n")
             if rnd() < 0.12:
                 g = 30000 + int(rnd() * 300000)
                 start = int(rnd() * 10)
