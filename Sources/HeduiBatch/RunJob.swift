@@ -302,7 +302,7 @@ public struct RunJob: Sendable {
                 chunk.sampling.append(SpotCheckDraw.samplingUnit(a))
             }
             chunk.assessments = csv.bytes
-            chunk.evidence = evidence.bytes
+            chunk.evidence = evidence.buffer
             chunk.households = HouseholdsFile.render(households)
             return chunk
         } consume: { chunk in

@@ -44,7 +44,7 @@ enum AssessmentsFile {
 /// ledger and the spot-check draw need of each unit.
 struct AssessedChunk: Sendable {
     var assessments: [UInt8] = []
-    var evidence: [UInt8] = []
+    var evidence = TextBuffer()
     var households: [UInt8] = []
     var results: [UnitResultRecord] = []
     var sampling: [SamplingUnit] = []
@@ -342,17 +342,23 @@ final class StagedFile: @unchecked Sendable {
     }
 
     func write(_ bytes: [UInt8]) throws {
-        guard !bytes.isEmpty else { return }
-        hasher.update(data: bytes)
-        count += Int64(bytes.count)
-        try bytes.withUnsafeBytes { raw in
-            var offset = 0
-            while offset < raw.count {
-                let n = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
-                if n < 0 && errno == EINTR { continue }
-                guard n > 0 else { throw OutputError(path: path, message: "write failed: \(String(cString: strerror(errno)))") }
-                offset += n
-            }
+        try bytes.withUnsafeBytes { try write($0) }
+    }
+
+    func write(_ text: TextBuffer) throws {
+        try text.withBytes { try write($0) }
+    }
+
+    func write(_ raw: UnsafeRawBufferPointer) throws {
+        guard raw.count > 0 else { return }
+        hasher.update(bufferPointer: raw)
+        count += Int64(raw.count)
+        var offset = 0
+        while offset < raw.count {
+            let n = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { throw OutputError(path: path, message: "write failed: \(String(cString: strerror(errno)))") }
+            offset += n
         }
     }
 

@@ -9,6 +9,9 @@ public struct EvidenceJSON {
     /// The lines written so far.
     public var bytes: [UInt8] { out.bytes }
 
+    /// The lines written so far, without copying them.
+    public var buffer: TextBuffer { out }
+
     public init() {}
 
     /// Appends the line of one assessed unit. The records behind its reasons are listed once, in

@@ -61,7 +61,26 @@ public struct Day: Hashable, Comparable, Sendable, CustomStringConvertible {
     /// `YYYY-MM-DD`.
     public var description: String {
         let (y, m, d) = components
-        return Day.pad(y, 4) + "-" + Day.pad(m, 2) + "-" + Day.pad(d, 2)
+        guard (0...9999).contains(y) else { return Day.pad(y, 4) + "-" + Day.pad(m, 2) + "-" + Day.pad(d, 2) }
+        // Written digit by digit into a small string (no intermediate strings): evidence has millions.
+        return String(unsafeUninitializedCapacity: 10) { out in
+            Day.writeDigits(y, 4, out, at: 0)
+            out[4] = UInt8(ascii: "-")
+            Day.writeDigits(m, 2, out, at: 5)
+            out[7] = UInt8(ascii: "-")
+            Day.writeDigits(d, 2, out, at: 8)
+            return 10
+        }
+    }
+
+    /// `value`'s last `width` decimal digits, zero padded, into `out[at...]`.
+    @inline(__always)
+    static func writeDigits(_ value: Int, _ width: Int, _ out: UnsafeMutableBufferPointer<UInt8>, at start: Int) {
+        var rest = value
+        for i in stride(from: start + width - 1, through: start, by: -1) {
+            out[i] = UInt8(ascii: "0") + UInt8(rest % 10)
+            rest /= 10
+        }
     }
 
     public static func < (a: Day, b: Day) -> Bool { a.daysSinceEpoch < b.daysSinceEpoch }
@@ -88,7 +107,15 @@ public struct Month: Hashable, Comparable, Sendable, CustomStringConvertible, St
     public var firstDay: Day { Day(year: year, month: month, day: 1)! }
 
     /// `YYYY-MM`.
-    public var description: String { Day.pad(year, 4) + "-" + Day.pad(month, 2) }
+    public var description: String {
+        guard (0...9999).contains(year) else { return Day.pad(year, 4) + "-" + Day.pad(month, 2) }
+        return String(unsafeUninitializedCapacity: 7) { out in
+            Day.writeDigits(year, 4, out, at: 0)
+            out[4] = UInt8(ascii: "-")
+            Day.writeDigits(month, 2, out, at: 5)
+            return 7
+        }
+    }
 
     public static func < (a: Month, b: Month) -> Bool { a.index < b.index }
     public func distance(to other: Month) -> Int32 { other.index - index }

@@ -40,6 +40,12 @@ public struct TextBuffer: @unchecked Sendable {
     /// Number of bytes written.
     @inlinable public var count: Int { written }
 
+    /// Calls `body` with the bytes written.
+    @inlinable
+    public func withBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        try body(UnsafeRawBufferPointer(start: base, count: written))
+    }
+
     /// The bytes written, as an array.
     public var bytes: [UInt8] { Array(UnsafeRawBufferPointer(start: base, count: written)) }
 
