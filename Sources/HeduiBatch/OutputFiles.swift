@@ -1,4 +1,5 @@
 import Foundation
+import HeduiModel
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -50,7 +51,9 @@ public struct OutputError: Error, CustomStringConvertible, Sendable {
 
 /// RFC 4180 CSV text: UTF-8, comma-separated, quoted where needed, LF line ends.
 struct CSVText {
-    private(set) var bytes: [UInt8] = []
+    private var out = TextBuffer(capacity: 1 << 14)
+
+    var bytes: [UInt8] { out.bytes }
 
     init() {}
 
@@ -58,19 +61,19 @@ struct CSVText {
 
     mutating func appendRow(_ fields: [String]) {
         for (i, field) in fields.enumerated() {
-            if i > 0 { bytes.append(UInt8(ascii: ",")) }
+            if i > 0 { out.append(UInt8(ascii: ",")) }
             let needsQuotes = field.utf8.contains { (b: UInt8) -> Bool in b == 0x2C || b == 0x22 || b == 0x0A || b == 0x0D }
             if needsQuotes {
-                bytes.append(UInt8(ascii: "\""))
+                out.append(UInt8(ascii: "\""))
                 for b in field.utf8 {
-                    if b == UInt8(ascii: "\"") { bytes.append(b) }
-                    bytes.append(b)
+                    if b == UInt8(ascii: "\"") { out.append(b) }
+                    out.append(b)
                 }
-                bytes.append(UInt8(ascii: "\""))
+                out.append(UInt8(ascii: "\""))
             } else {
-                bytes.append(contentsOf: field.utf8)
+                out.append(field)
             }
         }
-        bytes.append(0x0A)
+        out.append(0x0A)
     }
 }
