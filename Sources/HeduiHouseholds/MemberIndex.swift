@@ -365,24 +365,30 @@ public struct MemberIndex: Sendable {
 
     /// The batch API for records given by `Key`s: the same results as `matches(for:into:ends:)`
     /// for valid-ID records with these IDs and names, without any `String`.
+    ///
+    /// Software-pipelined: the home slots of the next group of 32 keys are loaded before the
+    /// current group is worked on, so those cache misses overlap this group's work as well as
+    /// each other. Pass a few groups at a time (the run's matching sink passes 128).
     public func matches(forKeys keys: UnsafeBufferPointer<Key>, into result: inout [RecordMatch], ends: inout [Int]) {
         ends.removeAll(keepingCapacity: true)
         ends.reserveCapacity(keys.count)
+        guard !keys.isEmpty else { return }
         let storage = self.storage
         let group = 32
-        withUnsafeTemporaryAllocation(of: UInt64.self, capacity: group) { firstKeys in
+        withUnsafeTemporaryAllocation(of: UInt64.self, capacity: keys.count) { firstKeys in
+            @inline(__always) func load(_ range: Range<Int>) {
+                for i in range {
+                    firstKeys[i] = storage.slots[MemberIndexStorage.home(keys[i].idBody, capacity: storage.capacity)].key
+                }
+            }
+            load(0 ..< min(group, keys.count))
             var start = 0
             while start < keys.count {
                 let end = min(start + group, keys.count)
-                // Pass 1: independent loads of each record's home slot, so the cache misses overlap.
-                for i in start ..< end {
-                    let s = MemberIndexStorage.home(keys[i].idBody, capacity: storage.capacity)
-                    firstKeys[i - start] = storage.slots[s].key
-                }
-                // Pass 2: the slots are in cache now.
+                load(end ..< min(end + group, keys.count))
                 var touched: UInt64 = 0
                 for i in start ..< end {
-                    touched |= firstKeys[i - start]
+                    touched |= firstKeys[i]
                     let key = keys[i]
                     let bytes = UnsafeBufferPointer(start: key.name.baseAddress?.assumingMemoryBound(to: UInt8.self), count: key.name.count)
                     let name = NameKey.make(bytes)
