@@ -26,14 +26,12 @@ import hashlib
 import json
 import os
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from bench_common import describe, md_table, sh, text_table, uncompressed_size  # noqa: E402
-from bench_run import load1, parse_time_v, swift_builds  # noqa: E402
+from bench_run import time_command  # noqa: E402
 
 OK_EXIT = (0, 3)   # hedui: 3 = completed with records quarantined (the generator makes bad records on purpose)
 FLOOR_TOOLS = [("igzip", "igzip -dc"), ("pigz", "pigz -dc"), ("zcat", "zcat")]
@@ -55,33 +53,13 @@ def log(m):
 
 def timed(cmd, cwd=None, ok=(0,)):
     """Runs cmd (a list) under /usr/bin/time -v; returns wall, peak RSS (KiB), user, sys, exit, stdout, stderr."""
-    before = load1()
-    samples = []  # every 0.5 s while it runs: is a swift build (another developer's) compiling on the machine?
-    with tempfile.NamedTemporaryFile("r", prefix="bench-time-", suffix=".txt") as tf, \
-            tempfile.TemporaryFile() as out_f, tempfile.TemporaryFile() as err_f:
-        t0 = time.perf_counter()
-        p = subprocess.Popen(["/usr/bin/time", "-v", "-o", tf.name] + cmd, cwd=cwd, stdin=subprocess.DEVNULL,
-                             stdout=out_f, stderr=err_f)
-        while True:
-            samples.append(bool(swift_builds()))
-            try:
-                p.wait(timeout=0.5)
-                break
-            except subprocess.TimeoutExpired:
-                pass
-        perf = time.perf_counter() - t0
-        tv = parse_time_v(open(tf.name).read())
-        out_f.seek(0)
-        err_f.seek(0)
-        stdout = out_f.read().decode(errors="replace").strip()
-        stderr = err_f.read().decode(errors="replace").strip()
-    rc = tv.get("exit", p.returncode)
+    tv, rc, perf, stdout, stderr, state = time_command(cmd, "/usr/bin/time", cwd)
     if "signal" in tv or rc not in ok or "wall" not in tv:
         tail = " | ".join((stderr.splitlines() or stdout.splitlines() or ["(no output)"])[-5:])
         raise Failed(f"{' '.join(cmd)} exited {tv.get('signal') or rc} after {perf:.1f}s: {tail}")
     return {"wall": tv["wall"], "rss_kib": tv.get("rss_kib", 0), "user": tv.get("user", 0.0),
             "sys": tv.get("sys", 0.0), "cpu": tv.get("cpu", "?"), "rc": rc, "stdout": stdout, "stderr": stderr,
-            "load1": before, "build_overlap": sum(samples) / len(samples)}
+            "load1": state["load1"], "build_overlap": state["build_overlap"]}
 
 
 def measure(label, reps, fn):

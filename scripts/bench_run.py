@@ -96,22 +96,17 @@ def count_units(path):
 
 
 # ---------------------------------------------------------------------------
-# One run
+# A command under /usr/bin/time -v
 
-def run_once(time_bin, hedui, inbox, policy, out, threads, log):
-    # A fresh run ledger each time: with the ledger of an earlier repetition, hedui would find this very
-    # run already done (idempotent reruns) and publish nothing, which is not what is measured here.
-    ledger = os.path.join(os.path.dirname(os.path.abspath(out)), "bench-run.sqlite")
-    for stale in (ledger, ledger + "-wal", ledger + "-shm"):
-        if os.path.exists(stale):
-            os.remove(stale)
-    cmd = [hedui, "run", "--inbox", inbox, "--policy", policy, "--out", out, "--threads", str(threads), "--db", ledger]
+def time_command(cmd, time_bin="/usr/bin/time", cwd=None):
+    """Runs cmd (a list) under `time -v`. Returns (the parsed -v fields, exit code, wall seconds by perf_counter,
+    stdout, stderr, {"load1": before, "build_overlap": share of 0.5 s samples while a swift build ran})."""
     before = {"load1": load1()}
-    samples = []  # every 0.5 s while hedui runs: is another build compiling on the machine?
+    samples = []  # every 0.5 s while it runs: is another build compiling on the machine?
     with tempfile.NamedTemporaryFile("r", prefix="bench-time-", suffix=".txt") as tf, \
             tempfile.TemporaryFile() as out_f, tempfile.TemporaryFile() as err_f:
         t0 = time.perf_counter()
-        p = subprocess.Popen([time_bin, "-v", "-o", tf.name] + cmd, stdin=subprocess.DEVNULL,
+        p = subprocess.Popen([time_bin, "-v", "-o", tf.name] + cmd, cwd=cwd, stdin=subprocess.DEVNULL,
                              stdout=out_f, stderr=err_f)
         while True:
             samples.append(bool(swift_builds()))
@@ -126,8 +121,22 @@ def run_once(time_bin, hedui, inbox, policy, out, threads, log):
         err_f.seek(0)
         stdout = out_f.read().decode(errors="replace").strip()
         stderr = err_f.read().decode(errors="replace").strip()
-    rc = tv.get("exit", p.returncode)
     before["build_overlap"] = sum(samples) / len(samples)
+    return tv, tv.get("exit", p.returncode), perf, stdout, stderr, before
+
+
+# ---------------------------------------------------------------------------
+# One run
+
+def run_once(time_bin, hedui, inbox, policy, out, threads, log):
+    # A fresh run ledger each time: with the ledger of an earlier repetition, hedui would find this very
+    # run already done (idempotent reruns) and publish nothing, which is not what is measured here.
+    ledger = os.path.join(os.path.dirname(os.path.abspath(out)), "bench-run.sqlite")
+    for stale in (ledger, ledger + "-wal", ledger + "-shm"):
+        if os.path.exists(stale):
+            os.remove(stale)
+    cmd = [hedui, "run", "--inbox", inbox, "--policy", policy, "--out", out, "--threads", str(threads), "--db", ledger]
+    tv, rc, perf, stdout, stderr, before = time_command(cmd, time_bin)
     res = {"cmd": " ".join(cmd), "threads": threads, "rc": rc, "perf_wall": perf, "stdout": stdout,
            "stderr": stderr, **before, **tv}
     if "signal" in tv or rc not in OK_EXIT or "wall" not in tv:
