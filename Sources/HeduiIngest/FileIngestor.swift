@@ -258,19 +258,16 @@ struct RecordState {
     /// for every field).
     @inline(never)
     mutating func decode(_ fields: CSVFields, position: Int64, compactWanted: Bool) -> Outcome {
-        read += 1
-        if compactWanted && decodesExchangeRecords {
-            var foreign = false
-            if decoder.decodeCompact(fields, into: &compact, foreignCurrency: &foreign) {
-                accepted += 1
-                return .compact(foreignCurrency: foreign)
-            }
-        }
-        return .decoded(account(decoder.decode(fields, position: position), position: position))
+        decodeRecord(fields, position: position, compactWanted: compactWanted)
     }
 
     @inline(never)
     mutating func decode(_ fields: XMLFields, position: Int64, compactWanted: Bool) -> Outcome {
+        decodeRecord(fields, position: position, compactWanted: compactWanted)
+    }
+
+    @inline(__always)
+    private mutating func decodeRecord(_ fields: some FieldSource, position: Int64, compactWanted: Bool) -> Outcome {
         read += 1
         if compactWanted && decodesExchangeRecords {
             var foreign = false

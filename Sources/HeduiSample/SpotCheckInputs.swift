@@ -77,17 +77,36 @@ public struct SpotCheckInputs: Sendable, Equatable {
                 + "\"capacity\":\(s.capacity.map(String.init) ?? "null")}"
         }
         out += (staff.isEmpty ? "" : "\n") + "],\n\"units\":["
+        // One line per unit (a provincial run has about a million): written straight into a byte buffer.
+        var text = TextBuffer(capacity: 1 << 20)
+        text.append(out)
         let sorted = units.sorted(by: SpotCheck.canonicalLess)
         for (i, u) in sorted.enumerated() {
-            out += (i == 0 ? "\n" : ",\n")
-            out += "{\"unit_id\":\(Self.quote(u.unitID)),\"region\":\(Self.quote(u.regionCode.description)),"
-                + "\"status\":\(Self.quote(u.status)),\"monthly_income\":\(u.monthlyIncome.value),\"members\":\(u.members),"
-                + "\"standard\":\(u.standard.map { String($0.value) } ?? "null"),"
-                + "\"low_income_line\":\(u.lowIncomeLine.map { String($0.value) } ?? "null"),"
-                + "\"reasons\":[\(u.reasons.map(Self.quote).joined(separator: ","))]}"
+            text.append(i == 0 ? "\n" : ",\n")
+            text.append("{\"unit_id\":")
+            text.appendJSONString(u.unitID)
+            text.append(",\"region\":")
+            text.appendJSONString(u.regionCode.description)
+            text.append(",\"status\":")
+            text.appendJSONString(u.status)
+            text.append(",\"monthly_income\":")
+            text.appendDecimal(u.monthlyIncome.value)
+            text.append(",\"members\":")
+            text.appendDecimal(Int64(u.members))
+            text.append(",\"standard\":")
+            if let standard = u.standard { text.appendDecimal(standard.value) } else { text.append("null") }
+            text.append(",\"low_income_line\":")
+            if let line = u.lowIncomeLine { text.appendDecimal(line.value) } else { text.append("null") }
+            text.append(",\"reasons\":[")
+            for (k, reason) in u.reasons.enumerated() {
+                if k > 0 { text.append(UInt8(ascii: ",")) }
+                text.appendJSONString(reason)
+            }
+            text.append("]}")
         }
-        out += (sorted.isEmpty ? "" : "\n") + "]}\n"
-        return Array(out.utf8)
+        text.append(sorted.isEmpty ? "" : "\n")
+        text.append("]}\n")
+        return text.bytes
     }
 
     /// A JSON string: `"` and `\` escaped, control characters as `\u00XX`; everything else as UTF-8.

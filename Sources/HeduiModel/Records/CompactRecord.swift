@@ -131,84 +131,37 @@ public enum CompactRecord {
     }
 }
 
-/// Builds one `CompactRecord` at a time in a reused buffer of raw memory (inlinable: it is on
-/// the ingest hot path, one call per field, from another module).
+/// Builds one `CompactRecord` at a time in a reused `TextBuffer` (inlinable: it is on the ingest
+/// hot path, one call per field, from another module).
 ///
 /// Copies share the buffer: keep one writer per worker and do not copy it.
 public struct CompactRecordWriter: @unchecked Sendable {
-    @usableFromInline final class Buffer {
-        @usableFromInline var base: UnsafeMutableRawPointer
-        @usableFromInline var capacity: Int
+    @usableFromInline var buffer = TextBuffer(capacity: 1024)
 
-        @usableFromInline init(capacity: Int) {
-            base = .allocate(byteCount: capacity, alignment: 8)
-            self.capacity = capacity
-        }
+    public init() {}
 
-        @usableFromInline func grow(toHold needed: Int, keeping count: Int) {
-            var size = capacity * 2
-            while size < needed { size *= 2 }
-            let bigger = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 8)
-            bigger.copyMemory(from: base, byteCount: count)
-            base.deallocate()
-            base = bigger
-            capacity = size
-        }
-
-        deinit { base.deallocate() }
-    }
-
-    @usableFromInline let buffer: Buffer
-    @usableFromInline var base: UnsafeMutableRawPointer
-    @usableFromInline var capacity: Int
-    @usableFromInline var written = 0
     /// Number of bytes written so far.
-    @inlinable public var count: Int { written }
-
-    public init() {
-        buffer = Buffer(capacity: 1024)
-        base = buffer.base
-        capacity = buffer.capacity
-    }
+    @inlinable public var count: Int { buffer.count }
 
     @inlinable @inline(__always)
-    public mutating func reset() { written = 0 }
+    public mutating func reset() { buffer.removeAll() }
 
     /// Calls `body` with the bytes written so far.
     @inlinable @inline(__always)
-    public func withBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
-        try body(UnsafeRawBufferPointer(start: base, count: count))
-    }
+    public func withBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R { try buffer.withBytes(body) }
 
     /// The bytes written so far, as an array.
-    public var bytes: [UInt8] { withBytes { Array($0) } }
+    public var bytes: [UInt8] { buffer.bytes }
 
     /// The byte at `offset` (< count).
     @inlinable @inline(__always)
-    public subscript(offset: Int) -> UInt8 { base.load(fromByteOffset: offset, as: UInt8.self) }
+    public subscript(offset: Int) -> UInt8 { buffer[offset] }
 
     @inlinable @inline(__always)
-    mutating func reserve(_ extra: Int) {
-        if count + extra > capacity {
-            buffer.grow(toHold: count + extra, keeping: count)
-            base = buffer.base
-            capacity = buffer.capacity
-        }
-    }
+    public mutating func byte(_ value: UInt8) { buffer.append(value) }
 
     @inlinable @inline(__always)
-    public mutating func byte(_ value: UInt8) {
-        reserve(1)
-        base.storeBytes(of: value, toByteOffset: count, as: UInt8.self)
-        written += 1
-    }
-
-    @inlinable @inline(__always)
-    public mutating func integer<T: FixedWidthInteger>(_ value: T) {
-        reserve(MemoryLayout<T>.size)
-        base.storeBytes(of: value.littleEndian, toByteOffset: count, as: T.self)
-        written += MemoryLayout<T>.size
-    }
+    public mutating func integer<T: FixedWidthInteger>(_ value: T) { buffer.appendLittleEndian(value) }
 
     @inlinable @inline(__always)
     public mutating func holder(_ id: IDNumber) {
@@ -240,12 +193,7 @@ public struct CompactRecordWriter: @unchecked Sendable {
     }
 
     @inlinable @inline(__always)
-    public mutating func raw(_ bytes: UnsafeRawBufferPointer) {
-        guard let source = bytes.baseAddress, bytes.count > 0 else { return }
-        reserve(bytes.count)
-        (base + count).copyMemory(from: source, byteCount: bytes.count)
-        written += bytes.count
-    }
+    public mutating func raw(_ bytes: UnsafeRawBufferPointer) { buffer.append(bytes) }
 
     @inlinable @inline(__always)
     public mutating func text(_ utf8: UnsafeRawBufferPointer) {

@@ -1,4 +1,4 @@
-/// A growable byte buffer for writing output text (JSON lines, CSV rows) fast: raw memory, no
+/// A growable byte buffer for writing output text (JSON lines, CSV rows) and compact records fast: raw memory, no
 /// uniqueness check per byte as `[UInt8].append` has, inlinable so that each call compiles to
 /// a few instructions in the module that writes.
 ///
@@ -56,6 +56,22 @@ public struct TextBuffer: @unchecked Sendable {
             base = storage.base
             capacity = storage.capacity
         }
+    }
+
+    /// Forgets the bytes written; keeps the memory.
+    @inlinable @inline(__always)
+    public mutating func removeAll() { written = 0 }
+
+    /// The byte at `offset` (< count).
+    @inlinable @inline(__always)
+    public subscript(offset: Int) -> UInt8 { base.load(fromByteOffset: offset, as: UInt8.self) }
+
+    /// The integer's bytes, little-endian, unaligned.
+    @inlinable @inline(__always)
+    public mutating func appendLittleEndian<T: FixedWidthInteger>(_ value: T) {
+        reserve(MemoryLayout<T>.size)
+        base.storeBytes(of: value.littleEndian, toByteOffset: written, as: T.self)
+        written += MemoryLayout<T>.size
     }
 
     @inlinable @inline(__always)
