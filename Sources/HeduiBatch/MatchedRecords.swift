@@ -36,7 +36,7 @@ struct MatchedRecords: Sendable {
 
 /// Where a matched record's bytes are and where it came from (32 bytes).
 struct StoredRecord: Sendable {
-    /// Address of the encoded fields (`ExchangeRecordCoding`) inside a `RecordArena`.
+    /// Address of the encoded fields (`CompactRecord`) inside a `RecordArena`.
     var address: UInt
     var length: UInt32
     var file: Int32
