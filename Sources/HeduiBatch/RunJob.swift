@@ -234,8 +234,8 @@ public struct RunJob: Sendable {
 
         var quarantine = reports.flatMap(\.quarantine)
         var store = MatchedRecords()
-        store.records.reserveCapacity(sourceResults.reduce(0) { $0 + ($1.1?.records.count ?? 0) + Int(MatchingSink.batch) })
-        store.attachments.reserveCapacity(sourceResults.reduce(0) { $0 + ($1.1?.attachments.count ?? 0) + 2 * Int(MatchingSink.batch) })
+        store.records.reserveCapacity(sourceResults.reduce(0) { $0 + ($1.1?.records.count ?? 0) + MatchingSink.batch })
+        store.attachments.reserveCapacity(sourceResults.reduce(0) { $0 + ($1.1?.attachments.count ?? 0) + 2 * MatchingSink.batch })
         for i in sourceResults.indices {
             guard var sink = sourceResults[i].1 else { continue }
             sourceResults[i].1 = nil  // one copy of the records at a time
