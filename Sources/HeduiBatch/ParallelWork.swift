@@ -46,15 +46,6 @@ final class ResultSlots<T>: @unchecked Sendable {
     func collect() -> [T] { storage.map { $0! } }
 }
 
-/// Splits `items` into chunks, transforms each on the workers, and returns the results in order.
-func parallelChunks<T: Sendable, R: Sendable>(_ items: [T], threads: Int, chunkSize: Int = 1024,
-                                               _ body: @Sendable (ArraySlice<T>) -> R) -> [R] {
-    let count = (items.count + chunkSize - 1) / chunkSize
-    return parallelMap(count: count, threads: threads) { c in
-        body(items[(c * chunkSize)..<min(items.count, (c + 1) * chunkSize)])
-    }
-}
-
 /// Runs `body` for every index in `0..<count` on `threads` Dispatch workers and hands each
 /// result to `consume` in index order, while the other workers go on computing: whichever worker
 /// finds the next result ready writes it (and any that follow). `consume` is never called

@@ -14,20 +14,6 @@ enum AssessmentsFile {
     static let header = ["unit_id", "household_id", "region_code", "area_type", "status", "flag", "reasons", "members",
                          "monthly_income", "financial_assets", "vehicles", "homes", "housing_area", "standard", "suggested_benefit"]
 
-    static func render(_ assessments: [Assessment], threads: Int = 1) -> [UInt8] {
-        // Rendered in chunks on the workers, joined in order: the bytes do not depend on the thread count.
-        let chunks = parallelChunks(assessments, threads: threads) { renderRows($0) }
-        var out = CSVText(header: header).bytes
-        for chunk in chunks { out += chunk }
-        return out
-    }
-
-    static func renderRows(_ assessments: ArraySlice<Assessment>) -> [UInt8] {
-        var csv = CSVText()
-        for a in assessments { appendRow(a, to: &csv) }
-        return csv.bytes
-    }
-
     static func appendRow(_ a: Assessment, to csv: inout CSVText) {
         let m = a.measures
         csv.appendRow([
@@ -90,22 +76,6 @@ final class StreamedOutputs: @unchecked Sendable {
         try evidence.close()
         try households.close()
         return (results, sampling)
-    }
-}
-
-/// `evidence.jsonl`: for every unit with a reason, the figures and records behind each reason
-/// (account numbers masked to their last 4 characters). The reports are made from it.
-enum EvidenceFile {
-    static func render(_ assessments: [Assessment], threads: Int = 1) -> [UInt8] {
-        let chunks = parallelChunks(assessments, threads: threads) { slice in
-            var json = EvidenceJSON()
-            for a in slice where !a.reasons.isEmpty { json.appendLine(a) }
-            return json.bytes
-        }
-        var out: [UInt8] = []
-        out.reserveCapacity(chunks.reduce(0) { $0 + $1.count })
-        for chunk in chunks { out += chunk }
-        return out
     }
 }
 
@@ -179,9 +149,10 @@ struct Manifest {
 }
 
 enum Hashing {
-    static func sha256Hex(_ data: some DataProtocol) -> String {
-        SHA256.hash(data: data).map { String($0, radix: 16).leftPadded(2) }.joined()
-    }
+    static func sha256Hex(_ data: some DataProtocol) -> String { hex(SHA256.hash(data: data)) }
+
+    /// A digest as lower-case hex.
+    static func hex(_ digest: some Sequence<UInt8>) -> String { digest.map { String($0, radix: 16).leftPadded(2) }.joined() }
 }
 
 extension String {
@@ -367,7 +338,7 @@ final class StagedFile: @unchecked Sendable {
         let closed = Glibc.close(fd) == 0
         fd = -1
         guard synced, closed else { throw OutputError(path: path, message: "write failed: \(String(cString: strerror(errno)))") }
-        let digest = hasher.finalize().map { String($0, radix: 16).leftPadded(2) }.joined()
+        let digest = Hashing.hex(hasher.finalize())
         staging.closed(name, sha256: digest, bytes: count)
     }
 

@@ -4,11 +4,6 @@ import HeduiSample
 
 /// Feeds the assessed units and the inspectors to the spot-check draw.
 enum SpotCheckDraw {
-    /// The draw's inputs, as `spotcheck-inputs.json` records them (so that `hedui sample verify` can re-derive the draw).
-    static func inputs(assessed: [Assessment], inspectors: [Inspector], seed: String, policy: PolicyTable, asOf: Day) -> SpotCheckInputs {
-        inputs(units: assessed.map(samplingUnit), inspectors: inspectors, seed: seed, policy: policy, asOf: asOf)
-    }
-
     /// What the draw needs of an assessed unit.
     static func samplingUnit(_ a: Assessment) -> SamplingUnit {
         SamplingUnit(
@@ -17,6 +12,7 @@ enum SpotCheckDraw {
             standard: a.standard, lowIncomeLine: a.lowIncomeLine, reasons: a.reasons.map(\.rawValue))
     }
 
+    /// The draw's inputs, as `spotcheck-inputs.json` records them (so that `hedui sample verify` can re-derive the draw).
     static func inputs(units: [SamplingUnit], inspectors: [Inspector], seed: String, policy: PolicyTable, asOf: Day) -> SpotCheckInputs {
         let available = inspectors.map { InspectorInfo(inspectorID: $0.inspectorID, homeRegion: $0.homeRegion, capacity: $0.capacity) }
         var parameters: [RegionCode: SamplingParameters] = [:]
@@ -27,9 +23,5 @@ enum SpotCheckDraw {
                 bandUnits: p.borderlineBand.units, bandScale: p.borderlineBand.scale, riskWeight: p.riskWeight)
         }
         return SpotCheckInputs(seed: seed, parameters: parameters, units: units, inspectors: available)
-    }
-
-    static func rows(assessed: [Assessment], inspectors: [Inspector], seed: String, policy: PolicyTable, asOf: Day) -> [SpotCheckRow] {
-        inputs(assessed: assessed, inspectors: inspectors, seed: seed, policy: policy, asOf: asOf).draw()
     }
 }

@@ -7,9 +7,6 @@ public struct EvidenceJSON {
     private var out = TextBuffer(capacity: 1 << 16)
 
     /// The lines written so far.
-    public var bytes: [UInt8] { out.bytes }
-
-    /// The lines written so far, without copying them.
     public var buffer: TextBuffer { out }
 
     public init() {}

@@ -138,10 +138,4 @@ public struct ExchangeRecord: Sendable {
         self.facts = facts
         self.origin = origin
     }
-
-    /// Whether two records are the same record delivered twice: all fields equal after
-    /// normalization, wherever they came from (rules.md, point 14).
-    public func isDuplicate(of other: ExchangeRecord) -> Bool {
-        holder == other.holder && holderName == other.holderName && facts == other.facts
-    }
 }
