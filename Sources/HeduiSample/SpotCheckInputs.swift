@@ -56,30 +56,52 @@ public struct SpotCheckInputs: Sendable, Equatable {
 
     /// The file's bytes (deterministic: the same inputs give the same bytes, whatever their order).
     public func render() -> [UInt8] {
-        var out = "{\"format\":\(Self.quote(Self.format)),\n\"seed\":\(Self.quote(seed)),\n\"regions\":["
+        // Written straight into a byte buffer: a provincial run has about a million units.
+        var text = TextBuffer(capacity: 1 << 20)
+        text.append("{\"format\":")
+        text.appendJSONString(Self.format)
+        text.append(",\n\"seed\":")
+        text.appendJSONString(seed)
+        text.append(",\n\"regions\":[")
         let regions = parameters.keys.sorted()
         for (i, region) in regions.enumerated() {
             let p = parameters[region]!
-            out += (i == 0 ? "\n" : ",\n")
-            out += "{\"region_code\":\(Self.quote(region.description)),\"rate_units\":\(p.rateUnits),\"rate_scale\":\(p.rateScale),"
-                + "\"min_per_stratum\":\(p.minPerStratum),\"band_units\":\(p.bandUnits),\"band_scale\":\(p.bandScale),"
-                + "\"risk_weight\":\(p.riskWeight)}"
+            text.append(i == 0 ? "\n" : ",\n")
+            text.append("{\"region_code\":")
+            text.appendJSONString(region.description)
+            text.append(",\"rate_units\":")
+            text.appendDecimal(p.rateUnits)
+            text.append(",\"rate_scale\":")
+            text.appendDecimal(Int64(p.rateScale))
+            text.append(",\"min_per_stratum\":")
+            text.appendDecimal(Int64(p.minPerStratum))
+            text.append(",\"band_units\":")
+            text.appendDecimal(p.bandUnits)
+            text.append(",\"band_scale\":")
+            text.appendDecimal(Int64(p.bandScale))
+            text.append(",\"risk_weight\":")
+            text.appendDecimal(Int64(p.riskWeight))
+            text.append(UInt8(ascii: "}"))
         }
-        out += (regions.isEmpty ? "" : "\n") + "],\n\"inspectors\":["
+        text.append(regions.isEmpty ? "" : "\n")
+        text.append("],\n\"inspectors\":[")
         let staff = inspectors.sorted { a, b in
             if !SpotCheck.utf8Equal(a.inspectorID, b.inspectorID) { return SpotCheck.utf8Less(a.inspectorID, b.inspectorID) }
             if a.homeRegion != b.homeRegion { return a.homeRegion < b.homeRegion }
             return (a.capacity ?? Int.max) < (b.capacity ?? Int.max)
         }
         for (i, s) in staff.enumerated() {
-            out += (i == 0 ? "\n" : ",\n")
-            out += "{\"inspector_id\":\(Self.quote(s.inspectorID)),\"home_region\":\(Self.quote(s.homeRegion.description)),"
-                + "\"capacity\":\(s.capacity.map(String.init) ?? "null")}"
+            text.append(i == 0 ? "\n" : ",\n")
+            text.append("{\"inspector_id\":")
+            text.appendJSONString(s.inspectorID)
+            text.append(",\"home_region\":")
+            text.appendJSONString(s.homeRegion.description)
+            text.append(",\"capacity\":")
+            if let capacity = s.capacity { text.appendDecimal(Int64(capacity)) } else { text.append("null") }
+            text.append(UInt8(ascii: "}"))
         }
-        out += (staff.isEmpty ? "" : "\n") + "],\n\"units\":["
-        // One line per unit (a provincial run has about a million): written straight into a byte buffer.
-        var text = TextBuffer(capacity: 1 << 20)
-        text.append(out)
+        text.append(staff.isEmpty ? "" : "\n")
+        text.append("],\n\"units\":[")
         let sorted = units.sorted(by: SpotCheck.canonicalLess)
         for (i, u) in sorted.enumerated() {
             text.append(i == 0 ? "\n" : ",\n")
@@ -107,32 +129,6 @@ public struct SpotCheckInputs: Sendable, Equatable {
         text.append(sorted.isEmpty ? "" : "\n")
         text.append("]}\n")
         return text.bytes
-    }
-
-    /// A JSON string: `"` and `\` escaped, control characters as `\u00XX`; everything else as UTF-8.
-    static func quote(_ text: String) -> String {
-        // Most strings need no escape.
-        if !text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
-            return "\"" + text + "\""
-        }
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
     }
 
     // MARK: - Reading
