@@ -68,7 +68,7 @@ struct UnitAssembly: Sendable {
             let index = attachments[k].record
             let stored = store.records[Int(index)]
             if stored.flags.contains(.foreignCurrency), !stored.flags.contains(.quarantinedCandidate), !stored.flags.contains(.duplicate),
-               case .bank(let bank) = store.record(index).facts {
+               case let record = store.record(index), case .bank(let bank) = record.facts {
                 let matches = attachments[k..<end]
                 let lacking = matches.contains { match in
                     let unit = roster.units[Int(placement[Int(match.member)].unit)]
@@ -78,7 +78,7 @@ struct UnitAssembly: Sendable {
                 if lacking {
                     let file = stored.file
                     let name = summaries[file]!.name
-                    let holder = store.record(index).holder
+                    let holder = record.holder
                     let entry = QuarantineEntry(
                         fileIndex: file, fileName: name,
                         location: summaries[file]!.format == .csv ? .line(stored.position) : .record(stored.position),

@@ -2,12 +2,12 @@ import Foundation
 import HeduiIngest
 import HeduiModel
 
-/// `HeduiBench ingest FILE [--backend isal|zlib]`: the whole ingest path of one file on one
+/// `HeduiBench ingest FILE [--backend isal|zlib] [--split-only | --records]`: the whole ingest path of one file on one
 /// thread (inflate, decode, parse, validate, normalize), records handed to a sink that keeps
 /// nothing. Prints one JSON line.
 func runIngestBenchmark(arguments: [String]) throws {
     guard let path = arguments.first else {
-        throw BenchmarkUsage("usage: HeduiBench ingest FILE [--backend isal|zlib]")
+        throw BenchmarkUsage("usage: HeduiBench ingest FILE [--backend isal|zlib] [--split-only | --records]")
     }
     var backend = DecompressionBackend.preferred
     if let i = arguments.firstIndex(of: "--backend"), i + 1 < arguments.count {
