@@ -27,6 +27,8 @@ let package = Package(
         .systemLibrary(name: "CISAL", pkgConfig: "libisal", providers: [.apt(["libisal-dev"])]),
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         .systemLibrary(name: "CXLSXWriter", pkgConfig: "xlsxwriter", providers: [.apt(["libxlsxwriter-dev"])]),
+        // A cache prefetch hint for the member index's batch lookups (Swift has no prefetch intrinsic).
+        .target(name: "CMemoryHints"),
 
         // MARK: - Model: values and records, no I/O
 
@@ -44,7 +46,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         // 2. Households and matching: units, member index, certain/probable matches.
-        .target(name: "HeduiHouseholds", dependencies: ["HeduiModel"], swiftSettings: swiftSettings),
+        .target(name: "HeduiHouseholds", dependencies: ["HeduiModel", "CMemoryHints"], swiftSettings: swiftSettings),
         // 4. Spot checks: the reproducible stratified draw and inspector assignment (复核抽查, 双随机).
         .target(
             name: "HeduiSample",
@@ -124,6 +126,7 @@ let package = Package(
         .testTarget(
             name: "HeduiBatchTests",
             dependencies: ["HeduiBatch", "HeduiModel", "HeduiStore", .product(name: "Logging", package: "swift-log")],
+            exclude: ["Fixtures"],  // the golden files are read from the repository by path, not bundled
             swiftSettings: swiftSettings
         ),
     ]

@@ -111,7 +111,7 @@ struct MatchingSink: RecordSink, Sendable {
     /// The records waiting to be matched together (the batch lookup overlaps their memory accesses).
     private var pendingBytes: [UInt8] = []
     private var pending: [Pending] = []
-    static let batch = 128
+    static let batch = 512
 
     private struct Pending {
         var start: Int

@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import HeduiModel
+internal import CMemoryHints
 
 /// How sure a record's attribution to a member is (rules.md, "Matching records to members").
 public enum MatchClass: UInt8, Sendable, Comparable {
@@ -63,17 +64,25 @@ struct NameKey: Sendable, Equatable {
         let n = bytes.count
         if n <= 15 {
             // Bytes 0-7 into lo, 8-14 into hi (little-endian order), the length in hi's top byte.
-            var lo: UInt64 = 0, hi = UInt64(n) << 56
-            var i = 0
-            while i < min(n, 8) {
-                lo |= UInt64(bytes[i]) << (8 * UInt64(i))
-                i += 1
+            // Read as (possibly overlapping) unaligned words that stay inside the n bytes: a copy
+            // into a zeroed pair of words followed by word loads stalls on store forwarding.
+            guard n > 0, let p = UnsafeRawPointer(bytes.baseAddress) else { return NameKey(lo: 0, hi: 0) }
+            @inline(__always) func word(_ offset: Int) -> UInt64 {
+                UInt64(littleEndian: p.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
             }
-            while i < n {
-                hi |= UInt64(bytes[i]) << (8 * UInt64(i - 8))
-                i += 1
+            @inline(__always) func half(_ offset: Int) -> UInt64 {
+                UInt64(UInt32(littleEndian: p.loadUnaligned(fromByteOffset: offset, as: UInt32.self)))
             }
-            return NameKey(lo: lo, hi: hi)
+            var lo: UInt64 = 0, hi: UInt64 = 0
+            if n >= 8 {
+                lo = word(0)
+                if n > 8 { hi = word(n - 8) >> (8 * UInt64(16 - n)) }
+            } else if n >= 4 {
+                lo = half(0) | half(n - 4) << (8 * UInt64(n - 4))
+            } else {
+                lo = UInt64(bytes[0]) | UInt64(bytes[n / 2]) << (8 * UInt64(n / 2)) | UInt64(bytes[n - 1]) << (8 * UInt64(n - 1))
+            }
+            return NameKey(lo: lo, hi: hi | UInt64(n) << 56)
         }
         return NameKey(lo: fnv1a(bytes), hi: longMarker | (UInt64(min(n, 0xFF_FFFF)) << 32))
     }
@@ -122,6 +131,9 @@ final class MemberIndexStorage: @unchecked Sendable {
     @usableFromInline let groupStart: [UInt32]
     @usableFromInline let groupMembers: [Int32]
     @usableFromInline let groupNames: [NameKey]
+    /// The most members one ID has (1 when every ID is on one roster row): the most matches a
+    /// valid-ID record can have.
+    @usableFromInline let largestGroup: Int
 
     init(roster: Roster) {
         // (body, member) of every valid ID, sorted: duplicates become runs.
@@ -185,6 +197,7 @@ final class MemberIndexStorage: @unchecked Sendable {
         self.groupStart = groupStart
         self.groupMembers = groupMembers
         self.groupNames = groupNames
+        largestGroup = zip(groupStart.dropFirst(), groupStart).map { Int($0 - $1) }.max() ?? 1
     }
 
     deinit { free(slots) }
@@ -366,44 +379,56 @@ public struct MemberIndex: Sendable {
     /// The batch API for records given by `Key`s: the same results as `matches(for:into:ends:)`
     /// for valid-ID records with these IDs and names, without any `String`.
     ///
-    /// Software-pipelined: the home slots of the next group of 32 keys are loaded before the
-    /// current group is worked on, so those cache misses overlap this group's work as well as
-    /// each other. Pass a few groups at a time (the run's matching sink passes 128).
+    /// Software-pipelined: the table slots of key i + 32 are prefetched while key i is worked on,
+    /// so the cache misses of a large table overlap each other and the work in between. Pass a
+    /// few hundred keys at a time (the run's matching sink passes 512). `result` and `ends` are
+    /// sized once for the batch and written in place (no per-match `append`).
     public func matches(forKeys keys: UnsafeBufferPointer<Key>, into result: inout [RecordMatch], ends: inout [Int]) {
         ends.removeAll(keepingCapacity: true)
-        ends.reserveCapacity(keys.count)
         guard !keys.isEmpty else { return }
+        ends.append(contentsOf: repeatElement(0, count: keys.count))
         let storage = self.storage
-        let group = 32
-        withUnsafeTemporaryAllocation(of: UInt64.self, capacity: keys.count) { firstKeys in
-            @inline(__always) func load(_ range: Range<Int>) {
-                for i in range {
-                    firstKeys[i] = storage.slots[MemberIndexStorage.home(keys[i].idBody, capacity: storage.capacity)].key
+        // Each key adds at most `largestGroup` matches: room for all of them, trimmed afterwards.
+        let first = result.count
+        result.append(contentsOf: repeatElement(
+            RecordMatch(member: MemberRef(index: 0), matchClass: .certain, basis: nil),
+            count: keys.count * storage.largestGroup))
+        let distance = 32
+        let slots = storage.slots
+        let capacity = storage.capacity
+        // The home slot's cache line and the next one (a slot is half a line; probes run on).
+        @inline(__always) func prefetch(_ body: UInt64) {
+            let home = slots + MemberIndexStorage.home(body, capacity: capacity)
+            hedui_prefetch(home)
+            hedui_prefetch(home + 1)
+        }
+        let used = result.withUnsafeMutableBufferPointer { out in
+            ends.withUnsafeMutableBufferPointer { endsOut in
+                for i in 0 ..< min(distance, keys.count) {
+                    prefetch(keys[i].idBody)
                 }
-            }
-            load(0 ..< min(group, keys.count))
-            var start = 0
-            while start < keys.count {
-                let end = min(start + group, keys.count)
-                load(end ..< min(end + group, keys.count))
-                var touched: UInt64 = 0
-                for i in start ..< end {
-                    touched |= firstKeys[i]
+                var used = first
+                for i in 0 ..< keys.count {
+                    if i + distance < keys.count {
+                        prefetch(keys[i + distance].idBody)
+                    }
                     let key = keys[i]
-                    let bytes = UnsafeBufferPointer(start: key.name.baseAddress?.assumingMemoryBound(to: UInt8.self), count: key.name.count)
+                    let bytes = UnsafeBufferPointer(
+                        start: key.name.baseAddress?.assumingMemoryBound(to: UInt8.self), count: key.name.count)
                     let name = NameKey.make(bytes)
                     storage.forEachMember(key.idBody) { member, memberName in
                         let equal = storage.namesEqual(member: memberName, record: name, recordBytes: bytes)
-                        result.append(RecordMatch(
+                        out[used] = RecordMatch(
                             member: MemberRef(index: member), matchClass: equal ? .certain : .probable,
-                            basis: equal ? nil : .nameDiffers))
+                            basis: equal ? nil : .nameDiffers)
+                        used += 1
                     }
-                    ends.append(result.count)
+                    endsOut[i] = used
                 }
-                storage.sink = touched
-                start = end
+                return used
             }
         }
+        result.removeLast(result.count - used)
     }
 
     /// Matches for an ID that fails only its check character: every member whose ID is one

@@ -263,6 +263,52 @@ struct MatchingTests {
         #expect(single.contains { $0.matchClass == .certain })
     }
 
+    @Test("a short name's key holds its bytes in order and its length, for every length up to 15")
+    func nameKeyLayout() {
+        var seed: UInt64 = 0x1234_5678
+        for n in 0...15 {
+            for _ in 0..<20 {
+                var bytes: [UInt8] = []
+                for _ in 0..<n {
+                    seed = seed &* 6364136223846793005 &+ 1442695040888963407
+                    bytes.append(UInt8(truncatingIfNeeded: seed >> 33) | 1)   // never 0: padding must differ
+                }
+                // The reference layout: byte i at bits 8i of lo (i < 8) or 8(i - 8) of hi, length on top.
+                var lo: UInt64 = 0, hi = UInt64(n) << 56
+                for (i, b) in bytes.enumerated() {
+                    if i < 8 { lo |= UInt64(b) << (8 * UInt64(i)) } else { hi |= UInt64(b) << (8 * UInt64(i - 8)) }
+                }
+                let key = bytes.withUnsafeBufferPointer { NameKey.make($0) }
+                #expect(key == NameKey(lo: lo, hi: hi), "length \(n)")
+                // Bytes beyond the name (as in a compact record) must not leak into the key.
+                let padded = (bytes + [0xEE, 0xEE, 0xEE, 0xEE, 0xEE, 0xEE, 0xEE, 0xEE]).withUnsafeBufferPointer {
+                    NameKey.make(UnsafeBufferPointer(rebasing: $0[0..<n]))
+                }
+                #expect(padded == key, "length \(n), followed by other bytes")
+            }
+        }
+    }
+
+    @Test("keys API appends after what the result already holds; ends count from its start")
+    func keysAppend() {
+        let index = MemberIndex(roster: Self.roster())
+        let prefix = [RecordMatch(member: MemberRef(index: 9), matchClass: .probable, basis: .nameDiffers)]
+        let names = [Array("李四".utf8), Array("张三".utf8), Array("王五".utf8)]
+        let bodies = [Self.other.body, Self.member.body, Fixture.id(born: 19990909, seq: 1).body]
+        var result = prefix
+        var ends: [Int] = [42]
+        names[0].withUnsafeBytes { n0 in names[1].withUnsafeBytes { n1 in names[2].withUnsafeBytes { n2 in
+            let keys = [MemberIndex.Key(idBody: bodies[0], name: n0), MemberIndex.Key(idBody: bodies[1], name: n1),
+                        MemberIndex.Key(idBody: bodies[2], name: n2)]
+            keys.withUnsafeBufferPointer { index.matches(forKeys: $0, into: &result, ends: &ends) }
+        } } }
+        // `other` is on two rows (two households): two certain matches; `member` one; nobody for the third.
+        #expect(result.count == 4)
+        #expect(result.first == prefix[0])
+        #expect(result.dropFirst().allSatisfy { $0.matchClass == .certain })
+        #expect(ends == [3, 4, 4])
+    }
+
     @Test("memory footprint stays under 64 bytes per member")
     func footprint() {
         var rows: [RosterRow] = []
