@@ -62,18 +62,42 @@ struct CSVText {
     mutating func appendRow(_ fields: [String]) {
         for (i, field) in fields.enumerated() {
             if i > 0 { out.append(UInt8(ascii: ",")) }
-            let needsQuotes = field.utf8.contains { (b: UInt8) -> Bool in b == 0x2C || b == 0x22 || b == 0x0A || b == 0x0D }
+            append(field)
+        }
+        out.append(0x0A)
+    }
+
+    // A row written field by field: `field…`, `separator()` between fields, `endRow()`.
+
+    /// A text field, quoted where needed.
+    mutating func append(_ field: String) {
+        var field = field
+        field.withUTF8 { utf8 in
+            let needsQuotes = utf8.contains { (b: UInt8) -> Bool in b == 0x2C || b == 0x22 || b == 0x0A || b == 0x0D }
             if needsQuotes {
                 out.append(UInt8(ascii: "\""))
-                for b in field.utf8 {
+                for b in utf8 {
                     if b == UInt8(ascii: "\"") { out.append(b) }
                     out.append(b)
                 }
                 out.append(UInt8(ascii: "\""))
             } else {
-                out.append(field)
+                out.append(UnsafeRawBufferPointer(utf8))
             }
         }
-        out.append(0x0A)
     }
+
+    /// Text known to need no quotes (codes of this program: ASCII letters, digits, `_`).
+    mutating func appendPlain(_ code: String) { out.append(code) }
+
+    /// An integer field.
+    mutating func append(_ value: Int64) { out.appendDecimal(value) }
+
+    /// A fixed-point field (`Fen.format`).
+    mutating func append(fixedPoint scaled: Int64, fractionDigits: Int) {
+        out.appendFixedPoint(scaled, fractionDigits: fractionDigits)
+    }
+
+    mutating func separator() { out.append(UInt8(ascii: ",")) }
+    mutating func endRow() { out.append(0x0A) }
 }

@@ -16,13 +16,28 @@ enum AssessmentsFile {
 
     static func appendRow(_ a: Assessment, to csv: inout CSVText) {
         let m = a.measures
-        csv.appendRow([
-            a.unit.unitID, a.unit.householdID, a.unit.regionCode.description, a.unit.areaType.rawValue,
-            a.status.rawValue, a.flag?.rawValue ?? "", a.reasons.map(\.rawValue).joined(separator: ";"),
-            String(a.unit.members.count), m.monthlyIncome.description, m.financialAssets.description,
-            String(m.countedVehicles.count), String(m.homes.count), Fen.format(m.housingAreaHundredths, fractionDigits: 2),
-            a.standard?.description ?? "", String(a.suggestedBenefit),
-        ])
+        csv.append(a.unit.unitID); csv.separator()
+        csv.append(a.unit.householdID); csv.separator()
+        csv.append(Int64(a.unit.regionCode.value)); csv.separator()
+        csv.append(a.unit.areaType.rawValue); csv.separator()
+        csv.append(a.status.rawValue); csv.separator()
+        if let flag = a.flag { csv.append(flag.rawValue) }
+        csv.separator()
+        for (i, reason) in a.reasons.enumerated() {
+            if i > 0 { csv.appendPlain(";") }
+            csv.appendPlain(reason.rawValue)
+        }
+        csv.separator()
+        csv.append(Int64(a.unit.members.count)); csv.separator()
+        csv.append(fixedPoint: m.monthlyIncome.value, fractionDigits: 2); csv.separator()
+        csv.append(fixedPoint: m.financialAssets.value, fractionDigits: 2); csv.separator()
+        csv.append(Int64(m.countedVehicles.count)); csv.separator()
+        csv.append(Int64(m.homes.count)); csv.separator()
+        csv.append(fixedPoint: m.housingAreaHundredths, fractionDigits: 2); csv.separator()
+        if let standard = a.standard { csv.append(fixedPoint: standard.value, fractionDigits: 2) }
+        csv.separator()
+        csv.append(a.suggestedBenefit)
+        csv.endRow()
     }
 }
 

@@ -57,6 +57,55 @@ public struct EvidenceRecord: Sendable, Hashable {
         }
     }
 
+    /// Appends `label` as a JSON string, written in pieces (the same bytes, no `String` made).
+    public func appendLabel(asJSONTo out: inout TextBuffer) {
+        out.append(UInt8(ascii: "\""))
+        switch record.facts {
+        case .bank(let b):
+            out.appendJSONStringContent(b.bankCode)
+            out.append(" …")
+            var account = b.accountNumber
+            let allASCII = account.withUTF8 { utf8 in
+                guard utf8.allSatisfy({ $0 < 0x80 && $0 != 0x0D }) else { return false }
+                // ASCII without CR: a character is a byte, so the last 4 characters are the last 4 bytes.
+                out.appendJSONStringContent(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(utf8).suffix(4)))
+                return true
+            }
+            if !allASCII { out.appendJSONStringContent(String(b.accountNumber.suffix(4))) }
+            out.append(UInt8(ascii: " "))
+            out.appendJSONStringContent(b.accountType.rawValue)
+            if b.currency != "CNY" {
+                out.append(UInt8(ascii: " "))
+                out.appendJSONStringContent(b.currency)
+            }
+        case .tax(let t):
+            out.appendJSONStringContent(t.incomeType.rawValue)
+            out.append(UInt8(ascii: " "))
+            out.appendJSONStringContent(t.withholder)
+        case .vehicle(let v):
+            out.appendJSONStringContent(v.plate)
+            out.append(UInt8(ascii: " "))
+            out.appendJSONStringContent(v.vehicleType.rawValue)
+            out.append(UInt8(ascii: " "))
+            out.appendJSONStringContent(v.status.rawValue)
+        case .property:
+            out.appendJSONStringContent(label)
+        }
+        out.append(UInt8(ascii: "\""))
+    }
+
+    /// Appends `date` as a JSON string, digit by digit.
+    public func appendDate(asJSONTo out: inout TextBuffer) {
+        out.append(UInt8(ascii: "\""))
+        switch record.facts {
+        case .bank(let b): out.append(b.asOf)
+        case .tax(let t): out.append(t.period)
+        case .vehicle(let v): out.append(v.registeredOn)
+        case .property(let p): out.append(p.registeredOn)
+        }
+        out.append(UInt8(ascii: "\""))
+    }
+
     public static func == (a: Self, b: Self) -> Bool {
         a.member == b.member && a.probable == b.probable && a.amount == b.amount && a.counted == b.counted
             && a.record.origin == b.record.origin && a.record.holder == b.record.holder

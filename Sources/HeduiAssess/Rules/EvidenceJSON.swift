@@ -17,47 +17,58 @@ public struct EvidenceJSON {
     public mutating func appendLine(_ a: Assessment) {
         let m = a.measures
         // A record is the same when its origin, member and match class are: all else follows from
-        // them. A unit has a few dozen records at most: a linear search beats hashing.
-        var table: [EvidenceRecord] = []
-        let references: [[Int]] = a.evidence.map { reason in
-            reason.records.map { record in
-                if let n = table.firstIndex(where: {
-                    $0.position == record.position && $0.file == record.file && $0.member == record.member && $0.probable == record.probable
-                }) {
-                    return n
+        // them. A unit has a few dozen records at most: a linear search beats hashing. The table
+        // holds (reason, record) positions in `a.evidence`, not copies of the records.
+        var table: [(position: Int64, file: Int32, member: Int32, probable: Bool, reason: Int32, record: Int32)] = []
+        var references: [Int32] = []
+        var referenceEnds: [Int] = []
+        for (r, reason) in a.evidence.enumerated() {
+            reason.records.withUnsafeBufferPointer { records in
+                for k in records.indices {
+                    let record = records.baseAddress! + k
+                    let position = record.pointee.position, file = record.pointee.file
+                    let member = Int32(record.pointee.member), probable = record.pointee.probable
+                    if let found = table.firstIndex(where: {
+                        $0.position == position && $0.file == file && $0.member == member && $0.probable == probable
+                    }) {
+                        references.append(Int32(found))
+                    } else {
+                        table.append((position, file, member, probable, Int32(r), Int32(k)))
+                        references.append(Int32(table.count - 1))
+                    }
                 }
-                table.append(record)
-                return table.count - 1
             }
+            referenceEnds.append(references.count)
         }
         beginObject()
-        key("declared_income"); intArray(m.declaredIncome.map(\.value)); comma()
-        key("income_window"); string("\(m.window.lowerBound)..\(m.window.upperBound)"); comma()
+        key("declared_income"); intArray(m.declaredIncome.lazy.map(\.value)); comma()
+        key("income_window"); out.append(UInt8(ascii: "\"")); out.append(m.window.lowerBound); out.append("..")
+        out.append(m.window.upperBound); out.append(UInt8(ascii: "\"")); comma()
         key("low_income_line"); optionalInt(a.lowIncomeLine?.value); comma()
         key("members"); int(Int64(a.unit.members.count)); comma()
         key("outcome_certain"); optionalInt(a.outcomeCertain.map { Int64($0.rawValue) }); comma()
         key("outcome_with_probable"); optionalInt(a.outcomeWithProbable.map { Int64($0.rawValue) }); comma()
         key("reasons"); out.append(UInt8(ascii: "["))
-        for (i, reason) in a.evidence.enumerated() {
+        for i in a.evidence.indices {
             if i > 0 { comma() }
-            appendReason(reason, records: references[i])
+            appendReason(a.evidence[i], records: references[(i == 0 ? 0 : referenceEnds[i - 1]) ..< referenceEnds[i]])
         }
         out.append(UInt8(ascii: "]")); comma()
         key("records"); out.append(UInt8(ascii: "["))
-        for (i, e) in table.enumerated() {
+        for (i, entry) in table.enumerated() {
             if i > 0 { comma() }
-            appendRecord(e)
+            a.evidence[Int(entry.reason)].records.withUnsafeBufferPointer { appendRecord($0.baseAddress! + Int(entry.record)) }
         }
         out.append(UInt8(ascii: "]")); comma()
         key("standard"); optionalInt(a.standard?.value); comma()
         key("status"); string(a.status.rawValue); comma()
         key("unit_id"); string(a.unit.unitID); comma()
-        key("verified_income"); intArray(m.verifiedIncome.map(\.value))
+        key("verified_income"); intArray(m.verifiedIncome.lazy.map(\.value))
         endObject()
         out.append(0x0A)
     }
 
-    private mutating func appendReason(_ r: ReasonEvidence, records: [Int]) {
+    private mutating func appendReason(_ r: ReasonEvidence, records: ArraySlice<Int32>) {
         beginObject()
         key("code"); string(r.code.rawValue); comma()
         key("figures"); out.append(UInt8(ascii: "["))
@@ -70,24 +81,24 @@ public struct EvidenceJSON {
             endObject()
         }
         out.append(UInt8(ascii: "]")); comma()
-        key("members"); intArray(r.members.map(Int64.init))
+        key("members"); intArray(r.members.lazy.map(Int64.init))
         if let note = r.note { comma(); key("note"); string(note) }
         comma()
-        key("records"); intArray(records.map(Int64.init))
+        key("records"); intArray(records.lazy.map(Int64.init))
         endObject()
     }
 
-    private mutating func appendRecord(_ e: EvidenceRecord) {
+    private mutating func appendRecord(_ e: UnsafePointer<EvidenceRecord>) {
         beginObject()
-        key("amount"); optionalInt(e.amount); comma()
-        key("counted"); out.append(e.counted ? "true" : "false"); comma()
-        key("date"); string(e.date); comma()
-        key("file"); int(Int64(e.file)); comma()
-        key("label"); string(e.label); comma()
-        key("member"); int(Int64(e.member)); comma()
-        key("position"); int(e.position); comma()
-        key("probable"); out.append(e.probable ? "true" : "false"); comma()
-        key("source"); string(e.source.rawValue)
+        key("amount"); optionalInt(e.pointee.amount); comma()
+        key("counted"); out.append(e.pointee.counted ? "true" : "false"); comma()
+        key("date"); e.pointee.appendDate(asJSONTo: &out); comma()
+        key("file"); int(Int64(e.pointee.file)); comma()
+        key("label"); e.pointee.appendLabel(asJSONTo: &out); comma()
+        key("member"); int(Int64(e.pointee.member)); comma()
+        key("position"); int(e.pointee.position); comma()
+        key("probable"); out.append(e.pointee.probable ? "true" : "false"); comma()
+        key("source"); string(e.pointee.source.rawValue)
         endObject()
     }
 
@@ -107,7 +118,7 @@ public struct EvidenceJSON {
         if let value { int(value) } else { out.append("null") }
     }
 
-    private mutating func intArray(_ values: [Int64]) {
+    private mutating func intArray(_ values: some Sequence<Int64>) {
         out.append(UInt8(ascii: "["))
         for (i, v) in values.enumerated() {
             if i > 0 { comma() }

@@ -77,3 +77,21 @@ extension Int64 {
         scaled(by: 1, dividedBy: divisor)
     }
 }
+
+extension TextBuffer {
+    /// `Fen.format(scaled, fractionDigits:)`, written in place (no `String`).
+    @inlinable
+    public mutating func appendFixedPoint(_ scaled: Int64, fractionDigits: Int) {
+        var scale: UInt64 = 1
+        for _ in 0..<fractionDigits { scale *= 10 }
+        let magnitude = scaled.magnitude
+        if scaled < 0 { append(UInt8(ascii: "-")) }
+        let intPart = magnitude / scale
+        // appendDecimal takes Int64: an integer part above Int64.max cannot occur (it is ≤ |Int64.min|).
+        if intPart > UInt64(Int64.max) { append(String(intPart)) } else { appendDecimal(Int64(intPart)) }
+        guard fractionDigits > 0 else { return }
+        append(UInt8(ascii: "."))
+        appendDigits(Int(magnitude % scale), fractionDigits)
+    }
+}
+

@@ -124,30 +124,79 @@ public struct TextBuffer: @unchecked Sendable {
     /// A JSON string: quoted, `"` and `\` escaped, control characters as \u00XX, other UTF-8 as is.
     @inlinable
     public mutating func appendJSONString(_ text: String) {
+        append(UInt8(ascii: "\""))
+        appendJSONStringContent(text)
+        append(UInt8(ascii: "\""))
+    }
+
+    /// The inside of a JSON string, escaped as `appendJSONString` does: a string written in
+    /// pieces between two quotes has the bytes of the whole written at once (escaping is per byte).
+    @inlinable
+    public mutating func appendJSONStringContent(_ text: String) {
         var text = text
-        text.withUTF8 { utf8 in
-            append(UInt8(ascii: "\""))
-            if !utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
-                append(UnsafeRawBufferPointer(utf8))
-            } else {
-                let hex: StaticString = "0123456789abcdef"
-                for b in utf8 {
-                    switch b {
-                    case UInt8(ascii: "\""), UInt8(ascii: "\\"):
-                        append(UInt8(ascii: "\\"))
-                        append(b)
-                    case 0x0A: append("\\n")
-                    case 0x0D: append("\\r")
-                    case 0x09: append("\\t")
-                    case 0..<0x20:
-                        append("\\u00")
-                        append(hex.utf8Start[Int(b >> 4)])
-                        append(hex.utf8Start[Int(b & 0xF)])
-                    default: append(b)
-                    }
-                }
-            }
-            append(UInt8(ascii: "\""))
+        text.withUTF8 { appendJSONStringContent(UnsafeRawBufferPointer($0)) }
+    }
+
+    /// `appendJSONStringContent` for UTF-8 bytes.
+    @inlinable
+    public mutating func appendJSONStringContent(_ utf8: UnsafeRawBufferPointer) {
+        if !utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            append(utf8)
+            return
         }
+        let hex: StaticString = "0123456789abcdef"
+        for b in utf8 {
+            switch b {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"):
+                append(UInt8(ascii: "\\"))
+                append(b)
+            case 0x0A: append("\\n")
+            case 0x0D: append("\\r")
+            case 0x09: append("\\t")
+            case 0..<0x20:
+                append("\\u00")
+                append(hex.utf8Start[Int(b >> 4)])
+                append(hex.utf8Start[Int(b & 0xF)])
+            default: append(b)
+            }
+        }
+    }
+
+    /// `day.description` (`YYYY-MM-DD`), digit by digit.
+    @inlinable
+    public mutating func append(_ day: Day) {
+        let (y, m, d) = day.components
+        guard (0...9999).contains(y) else { return append(day.description) }
+        reserve(10)
+        appendDigits(y, 4)
+        append(UInt8(ascii: "-"))
+        appendDigits(m, 2)
+        append(UInt8(ascii: "-"))
+        appendDigits(d, 2)
+    }
+
+    /// `month.description` (`YYYY-MM`), digit by digit.
+    @inlinable
+    public mutating func append(_ month: Month) {
+        let y = month.year
+        guard (0...9999).contains(y) else { return append(month.description) }
+        reserve(7)
+        appendDigits(y, 4)
+        append(UInt8(ascii: "-"))
+        appendDigits(month.month, 2)
+    }
+
+    /// `value`'s last `width` decimal digits, zero padded (`value` ≥ 0).
+    @inlinable @inline(__always)
+    public mutating func appendDigits(_ value: Int, _ width: Int) {
+        reserve(width)
+        var rest = value
+        var i = written + width - 1
+        while i >= written {
+            base.storeBytes(of: UInt8(ascii: "0") + UInt8(rest % 10), toByteOffset: i, as: UInt8.self)
+            rest /= 10
+            i -= 1
+        }
+        written += width
     }
 }
