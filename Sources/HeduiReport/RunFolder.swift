@@ -1,4 +1,5 @@
 import Foundation
+import HeduiAssess
 
 /// A finished run's output folder, read back for the reports (outputs.md's files plus `households.jsonl`).
 ///
@@ -176,7 +177,12 @@ public struct RunFolder: Sendable {
     static func evidence(_ v: JSONValue) -> Evidence? {
         guard let unitID = v["unit_id"]?.string else { return nil }
         // A reason names its records by their index in the line's `records` table.
-        let table = v["records"]?.array ?? []
+        // Each is an array of `EvidenceJSON.recordColumns` (an object with those keys is read too).
+        let columns = EvidenceJSON.recordColumns
+        let table: [JSONValue] = (v["records"]?.array ?? []).map { entry in
+            guard let values = entry.array else { return entry }
+            return .object(Dictionary(zip(columns, values), uniquingKeysWith: { first, _ in first }))
+        }
         let record: (JSONValue) -> JSONValue = { reference in
             guard let n = reference.int else { return reference }
             return table.indices.contains(Int(n)) ? table[Int(n)] : .null

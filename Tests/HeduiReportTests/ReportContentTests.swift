@@ -105,6 +105,21 @@ import Testing
         #expect(object?["address"] as? String == "文化路\"1\"号\n2幢")
     }
 
+    @Test("an evidence line's records are read from arrays of EvidenceJSON.recordColumns, and from objects as before")
+    func evidenceRecordsAsArrays() throws {
+        let head = #"{"unit_id":"HH1","status":"ineligible","members":1,"reasons":[{"code":"VEHICLE_OWNED","figures":[],"members":[0],"records":[1,0]}],"records":"#
+        let arrays = head + #"[["bank",0,6,0,false,true,"2024-05-31",332315,"105 …2700 demand"],["vehicle",2,9,0,true,false,"2019-03-01",null,"浙L12345 car scrapped"]]}"#
+        let objects = head + #"[{"amount":332315,"counted":true,"date":"2024-05-31","file":0,"label":"105 …2700 demand","member":0,"position":6,"probable":false,"source":"bank"},{"amount":null,"counted":false,"date":"2019-03-01","file":2,"label":"浙L12345 car scrapped","member":0,"position":9,"probable":true,"source":"vehicle"}]}"#
+        let fromArrays = try #require(JSONValue.parse(Array(arrays.utf8)).flatMap(RunFolder.evidence))
+        let fromObjects = try #require(JSONValue.parse(Array(objects.utf8)).flatMap(RunFolder.evidence))
+        #expect(fromArrays == fromObjects)
+        let records = try #require(fromArrays.reasons.first?.records)
+        #expect(records.count == 2)
+        #expect(records[0] == RunFolder.EvidenceRecord(source: "vehicle", file: 2, position: 9, label: "浙L12345 car scrapped",
+                                                        date: "2019-03-01", amount: nil, counted: false, probable: true, member: 0))
+        #expect(records[1].amount == 332_315 && records[1].label == "105 …2700 demand" && records[1].counted)
+    }
+
     @Test func summaryCountsMatchTheRun() throws {
         let run = try RunFolder(path: Support.fixtureRun)
         let html = SummaryPage(catalog: Catalog(.zh), run: run, regions: ["330902"], links: [:]).render()

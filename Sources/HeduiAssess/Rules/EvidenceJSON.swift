@@ -12,7 +12,8 @@ public struct EvidenceJSON {
     public init() {}
 
     /// Appends the line of one assessed unit. The records behind its reasons are listed once, in
-    /// `records` (in order of first mention); each reason names its records by their index there.
+    /// `records` (in order of first mention, each an array of `recordColumns`); each reason names
+    /// its records by their index there.
     /// (Income records back two or three reasons at once: listing them once halves the file.)
     public mutating func appendLine(_ a: Assessment) {
         let m = a.measures
@@ -88,18 +89,22 @@ public struct EvidenceJSON {
         endObject()
     }
 
+    /// The fields of a record in `records`, in order: each record is a JSON array of these (a
+    /// unit lists a dozen records or more; keys on each would double the file).
+    public static let recordColumns = ["source", "file", "position", "member", "probable", "counted", "date", "amount", "label"]
+
     private mutating func appendRecord(_ e: UnsafePointer<EvidenceRecord>) {
-        beginObject()
-        key("amount"); optionalInt(e.pointee.amount); comma()
-        key("counted"); out.append(e.pointee.counted ? "true" : "false"); comma()
-        key("date"); e.pointee.appendDate(asJSONTo: &out); comma()
-        key("file"); int(Int64(e.pointee.file)); comma()
-        key("label"); e.pointee.appendLabel(asJSONTo: &out); comma()
-        key("member"); int(Int64(e.pointee.member)); comma()
-        key("position"); int(e.pointee.position); comma()
-        key("probable"); out.append(e.pointee.probable ? "true" : "false"); comma()
-        key("source"); string(e.pointee.source.rawValue)
-        endObject()
+        out.append(UInt8(ascii: "["))
+        string(e.pointee.source.rawValue); comma()
+        int(Int64(e.pointee.file)); comma()
+        int(e.pointee.position); comma()
+        int(Int64(e.pointee.member)); comma()
+        out.append(e.pointee.probable ? "true" : "false"); comma()
+        out.append(e.pointee.counted ? "true" : "false"); comma()
+        e.pointee.appendDate(asJSONTo: &out); comma()
+        optionalInt(e.pointee.amount); comma()
+        e.pointee.appendLabel(asJSONTo: &out)
+        out.append(UInt8(ascii: "]"))
     }
 
     private mutating func beginObject() { out.append(UInt8(ascii: "{")) }

@@ -84,9 +84,22 @@ public struct TextBuffer: @unchecked Sendable {
     @inlinable @inline(__always)
     public mutating func append(_ bytes: UnsafeRawBufferPointer) {
         guard let source = bytes.baseAddress, bytes.count > 0 else { return }
-        reserve(bytes.count)
-        (base + written).copyMemory(from: source, byteCount: bytes.count)
-        written += bytes.count
+        let n = bytes.count
+        reserve(max(n, 16))
+        let target = base + written
+        if n <= 16 {
+            // Most pieces are short (keys, codes, numbers' text): two overlapping words or a few
+            // bytes, inline, instead of a call to memmove.
+            if n >= 8 {
+                target.storeBytes(of: source.loadUnaligned(as: UInt64.self), as: UInt64.self)
+                (target + n - 8).storeBytes(of: source.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self), as: UInt64.self)
+            } else {
+                for i in 0..<n { target.storeBytes(of: source.load(fromByteOffset: i, as: UInt8.self), toByteOffset: i, as: UInt8.self) }
+            }
+        } else {
+            target.copyMemory(from: source, byteCount: n)
+        }
+        written += n
     }
 
     @inlinable @inline(__always)
@@ -94,7 +107,9 @@ public struct TextBuffer: @unchecked Sendable {
         append(UnsafeRawBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
     }
 
-    @inlinable
+    /// Disfavored so that a literal (`out.append("null")`) takes the `StaticString` overload: Swift
+    /// prefers a literal's default type, `String`, which costs a retain and a release per call.
+    @inlinable @_disfavoredOverload
     public mutating func append(_ text: String) {
         var text = text
         text.withUTF8 { append(UnsafeRawBufferPointer($0)) }
