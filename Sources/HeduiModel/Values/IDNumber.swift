@@ -16,18 +16,29 @@ public struct IDNumber: Hashable, Comparable, Sendable, CustomStringConvertible 
     public var checkValue: UInt8 { IDNumber.checkValue(forBody: body) }
 
     /// The 18-character form, upper-case `X`.
-    public var description: String { String(decoding: characters, as: UTF8.self) }
+    public var description: String {
+        String(unsafeUninitializedCapacity: 18) { write(into: $0) }
+    }
 
     /// The 18 ASCII characters.
     public var characters: [UInt8] {
-        var out = [UInt8](repeating: 0, count: 18)
+        [UInt8](unsafeUninitializedCapacity: 18) { out, count in count = write(into: out) }
+    }
+
+    /// Writes the 18 characters into `out` (at least 18 long): digits and check in one pass.
+    private func write(into out: UnsafeMutableBufferPointer<UInt8>) -> Int {
         var rest = body
-        for i in stride(from: 16, through: 0, by: -1) {
-            out[i] = UInt8(ascii: "0") + UInt8(rest % 10)
-            rest /= 10
+        var sum: UInt64 = 0
+        IDNumber.weights.withUnsafeBufferPointer { weights in
+            for i in stride(from: 16, through: 0, by: -1) {
+                let digit = rest % 10
+                out[i] = UInt8(ascii: "0") + UInt8(digit)
+                sum += digit * weights[i]
+                rest /= 10
+            }
         }
-        out[17] = IDNumber.checkCharacter(checkValue)
-        return out
+        out[17] = IDNumber.checkCharacter(IDNumber.checkTable[Int(sum % 11)])
+        return 18
     }
 
     /// The birth date the number encodes (characters 7-14).
