@@ -27,7 +27,8 @@ let package = Package(
         .systemLibrary(name: "CISAL", pkgConfig: "libisal", providers: [.apt(["libisal-dev"])]),
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         .systemLibrary(name: "CXLSXWriter", pkgConfig: "xlsxwriter", providers: [.apt(["libxlsxwriter-dev"])]),
-        // A cache prefetch hint for the member index's batch lookups (Swift has no prefetch intrinsic).
+        // A cache prefetch hint for batch lookups in large tables (member index, de-duplication);
+        // Swift has no prefetch intrinsic.
         .target(name: "CMemoryHints"),
 
         // MARK: - Model: values and records, no I/O
@@ -76,7 +77,7 @@ let package = Package(
         .target(
             name: "HeduiBatch",
             dependencies: [
-                "HeduiModel", "HeduiIngest", "HeduiHouseholds", "HeduiAssess", "HeduiSample", "HeduiReport", "HeduiStore",
+                "HeduiModel", "HeduiIngest", "HeduiHouseholds", "HeduiAssess", "HeduiSample", "HeduiReport", "HeduiStore", "CMemoryHints",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
