@@ -163,7 +163,9 @@ enum JSONValue: Equatable {
 /// per line (`newline()`), into a `TextBuffer`.
 struct JSONLine {
     private var out = TextBuffer(capacity: 1 << 16)
-    private var needsComma = [false]
+    /// Bit `depth`: the current object or array has a member already (a comma goes before the next).
+    private var hasMember: UInt64 = 0
+    private var depth = 0
     private var pendingValueAfterKey = false
 
     var bytes: [UInt8] { out.bytes }
@@ -176,26 +178,40 @@ struct JSONLine {
     /// Ends the current text with a line feed; the next one starts fresh.
     mutating func newline() {
         out.append(0x0A)
-        needsComma = [false]
+        hasMember = 0
+        depth = 0
         pendingValueAfterKey = false
     }
 
     private mutating func open(_ bracket: UInt8) {
         separator()
         out.append(bracket)
-        needsComma.append(false)
+        depth += 1
+        precondition(depth < 64, "JSONLine: nested deeper than 63 levels")
+        hasMember &= ~(1 << UInt64(depth))
     }
 
     private mutating func close(_ bracket: UInt8) {
-        needsComma.removeLast()
+        depth -= 1
         out.append(bracket)
     }
 
+    /// A key known when the program is written (no character to escape).
+    mutating func key(_ key: StaticString) {
+        separator()
+        out.append(UInt8(ascii: "\""))
+        out.append(key)
+        out.append("\":")
+        hasMember &= ~(1 << UInt64(depth))
+        pendingValueAfterKey = true
+    }
+
+    @_disfavoredOverload
     mutating func key(_ key: String) {
         separator()
         out.appendJSONString(key)
         out.append(UInt8(ascii: ":"))
-        needsComma[needsComma.count - 1] = false
+        hasMember &= ~(1 << UInt64(depth))
         pendingValueAfterKey = true
     }
 
@@ -203,8 +219,9 @@ struct JSONLine {
     mutating func number(_ value: Int64) { separator(); out.appendDecimal(value) }
 
     private mutating func separator() {
-        if pendingValueAfterKey { pendingValueAfterKey = false; needsComma[needsComma.count - 1] = true; return }
-        if needsComma[needsComma.count - 1] { out.append(UInt8(ascii: ",")) }
-        needsComma[needsComma.count - 1] = true
+        let bit: UInt64 = 1 << UInt64(depth)
+        if pendingValueAfterKey { pendingValueAfterKey = false; hasMember |= bit; return }
+        if hasMember & bit != 0 { out.append(UInt8(ascii: ",")) }
+        hasMember |= bit
     }
 }
