@@ -456,7 +456,15 @@ private struct ReaderCore {
         let previousHandler = hedui_xml_get_structured_error()
         let previousContext = hedui_xml_get_structured_error_context()
         xmlSetStructuredErrorFunc(UnsafeMutableRawPointer(core), ReaderCore.structuredErrorHandler)
-        let rc = xmlParseChunk(ctxt, bytes?.assumingMemoryBound(to: CChar.self), Int32(n), terminate ? 1 : 0)
+        var rc: Int32 = 0
+        if bytes != nil && hedui_xml_shrink_pending(ctxt) != 0 {
+            // Lets libxml2 drop the parsed input before the chunk is appended (see the shim):
+            // it would otherwise move the whole new chunk within its buffer.
+            rc = xmlParseChunk(ctxt, nil, 0, 0)
+        }
+        if rc == 0 && core.pointee.failure == nil {
+            rc = xmlParseChunk(ctxt, bytes?.assumingMemoryBound(to: CChar.self), Int32(n), terminate ? 1 : 0)
+        }
         xmlSetStructuredErrorFunc(previousContext, previousHandler)
         if core.pointee.failure == nil && rc != 0 {
             let line = Int(hedui_xml_ctxt_line(ctxt))
