@@ -201,19 +201,27 @@ extension FileIngestor {
         return bytes
     }
 
-    /// The XML path: libxml2 calls back through an escaping closure, so its state lives in a box.
+    /// The XML path: libxml2 calls back through an escaping closure. Its state lives in memory
+    /// the closure reaches through constant pointers, not in captured variables: captured `var`s
+    /// would be boxes with a dynamic exclusivity check on every access, per record.
     private func readXML<Sink: RecordSink>(_ source: ByteSource, layout: RecordLayout, hasher: inout SHA256,
                                            state: inout RecordState, sink: inout Sink) throws -> (Int, [String: String]) {
-        var localState = state
-        var localSink = sink
+        let statePointer = UnsafeMutablePointer<RecordState>.allocate(capacity: 1)
+        statePointer.initialize(to: state)
+        let sinkPointer = UnsafeMutablePointer<Sink>.allocate(capacity: 1)
+        sinkPointer.initialize(to: sink)
         defer {
-            state = localState
-            sink = localSink
+            state = statePointer.move()
+            statePointer.deallocate()
+            sink = sinkPointer.move()
+            sinkPointer.deallocate()
         }
+        // The reader calls back only from `feed`/`finish` below, while both pointers are valid.
         let reader = XMLRecordReader(layout: XMLRecordLayout(layout)) { view in
             let position = Int64(view.index)
-            let outcome = localState.decode(XMLFields(view: view), position: position, compactWanted: Sink.takesCompactRecords)
-            localState.deliver(outcome, position: position, sink: &localSink)
+            let outcome = statePointer.pointee.decode(XMLFields(view: view), position: position,
+                                                      compactWanted: Sink.takesCompactRecords)
+            statePointer.pointee.deliver(outcome, position: position, sink: &sinkPointer.pointee)
         }
         var digest = hasher
         defer { hasher = digest }

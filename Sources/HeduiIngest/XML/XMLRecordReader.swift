@@ -132,9 +132,45 @@ private struct ByteBuffer {
         if count + n > capacity {
             if !grow(to: count + n) { return false }
         }
-        (base + count).update(from: bytes, count: n)
+        ByteBuffer.copy(to: base + count, from: bytes, n)
         count += n
         return true
+    }
+
+    /// Field values are short (an ID number, a name, a code): copying them with overlapping
+    /// word loads and stores beats a call to memmove. Reads and writes stay inside both ranges.
+    @inline(__always)
+    static func copy(to destination: UnsafeMutablePointer<UInt8>, from source: UnsafePointer<UInt8>, _ n: Int) {
+        let d = UnsafeMutableRawPointer(destination)
+        let s = UnsafeRawPointer(source)
+        switch n {
+        case 16...32:
+            let a = s.loadUnaligned(as: (UInt64, UInt64).self)
+            let b = s.loadUnaligned(fromByteOffset: n - 16, as: (UInt64, UInt64).self)
+            d.storeBytes(of: a.0, as: UInt64.self)
+            d.storeBytes(of: a.1, toByteOffset: 8, as: UInt64.self)
+            d.storeBytes(of: b.0, toByteOffset: n - 16, as: UInt64.self)
+            d.storeBytes(of: b.1, toByteOffset: n - 8, as: UInt64.self)
+        case 8..<16:
+            let a = s.loadUnaligned(as: UInt64.self)
+            let b = s.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)
+            d.storeBytes(of: a, as: UInt64.self)
+            d.storeBytes(of: b, toByteOffset: n - 8, as: UInt64.self)
+        case 4..<8:
+            let a = s.loadUnaligned(as: UInt32.self)
+            let b = s.loadUnaligned(fromByteOffset: n - 4, as: UInt32.self)
+            d.storeBytes(of: a, as: UInt32.self)
+            d.storeBytes(of: b, toByteOffset: n - 4, as: UInt32.self)
+        case 1..<4:
+            let first = source[0], middle = source[n >> 1], last = source[n - 1]
+            destination[0] = first
+            destination[n >> 1] = middle
+            destination[n - 1] = last
+        case 0:
+            break
+        default:
+            destination.update(from: source, count: n)
+        }
     }
 
     @inline(__always)
@@ -209,6 +245,27 @@ private struct NameTable {
         targets.deallocate()
     }
 
+    /// `lookup`, trying entry `predicted` first: fields come in layout order in nearly every
+    /// file, so the entry after the last match is usually the next one. Returns the field index
+    /// and sets `predicted` to the entry after the match.
+    @inline(__always)
+    func lookup(_ name: UnsafePointer<xmlChar>, predicted: inout Int) -> Int {
+        let p = predicted
+        if p < count && interned[p] == name {
+            predicted = p + 1
+            return targets[p]
+        }
+        var i = 0
+        while i < count {
+            if interned[i] == name {
+                predicted = i + 1
+                return targets[i]
+            }
+            i += 1
+        }
+        return lookupSlow(name)
+    }
+
     @inline(__always)
     func lookup(_ name: UnsafePointer<xmlChar>) -> Int {
         var i = 0
@@ -250,6 +307,8 @@ private struct ReaderCore {
     let fromParent: UnsafeMutablePointer<Bool>
 
     var depth = 0
+    /// Entry of `childTable` expected for the next field element of the record.
+    var predictedChild = 0
     var inRecord = false
     var inParent = false
     var capture = -1
@@ -397,7 +456,15 @@ private struct ReaderCore {
         let previousHandler = hedui_xml_get_structured_error()
         let previousContext = hedui_xml_get_structured_error_context()
         xmlSetStructuredErrorFunc(UnsafeMutableRawPointer(core), ReaderCore.structuredErrorHandler)
-        let rc = xmlParseChunk(ctxt, bytes?.assumingMemoryBound(to: CChar.self), Int32(n), terminate ? 1 : 0)
+        var rc: Int32 = 0
+        if bytes != nil && hedui_xml_shrink_pending(ctxt) != 0 {
+            // Lets libxml2 drop the parsed input before the chunk is appended (see the shim):
+            // it would otherwise move the whole new chunk within its buffer.
+            rc = xmlParseChunk(ctxt, nil, 0, 0)
+        }
+        if rc == 0 && core.pointee.failure == nil {
+            rc = xmlParseChunk(ctxt, bytes?.assumingMemoryBound(to: CChar.self), Int32(n), terminate ? 1 : 0)
+        }
         xmlSetStructuredErrorFunc(previousContext, previousHandler)
         if core.pointee.failure == nil && rc != 0 {
             let line = Int(hedui_xml_ctxt_line(ctxt))
@@ -497,7 +564,7 @@ private struct ReaderCore {
         depth += 1
         if inRecord {
             if depth == recordDepth + 1 {
-                let f = childTable.lookup(name)
+                let f = childTable.lookup(name, predicted: &predictedChild)
                 if f >= 0 {
                     capture = f
                     captureDepth = depth
@@ -622,6 +689,7 @@ private struct ReaderCore {
         rec.count = 0
         unknownChildren = 0
         capture = -1
+        predictedChild = 0
         recordLine = currentLine
         for i in 0..<fieldCount where !fromParent[i] { lengths[i] = -1 }
         if attributeTable.count == 0 { return }

@@ -7,13 +7,19 @@ extension ExchangeCode {
     /// The value whose code equals `bytes` (ASCII, case-insensitive), or nil.
     @inlinable
     public static func parse(_ bytes: UnsafeRawBufferPointer) -> Self? {
+        let n = bytes.count
         for candidate in allCases {
-            let code = candidate.rawValue.utf8
-            guard code.count == bytes.count else { continue }
-            var equal = true
-            for (a, b) in zip(code, bytes) where a != (b >= 0x41 && b <= 0x5A ? b | 0x20 : b) {
-                equal = false
-                break
+            // Compared on contiguous bytes: iterating `String.UTF8View` costs far more per byte.
+            var code = candidate.rawValue
+            guard code.utf8.count == n else { continue }
+            let equal = code.withUTF8 { code in
+                var i = 0
+                while i < n {
+                    let b = bytes[i]
+                    if code[i] != (b >= 0x41 && b <= 0x5A ? b | 0x20 : b) { return false }
+                    i += 1
+                }
+                return true
             }
             if equal { return candidate }
         }

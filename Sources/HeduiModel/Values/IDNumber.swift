@@ -149,13 +149,16 @@ extension IDNumber {
         }
         guard bytes.count == 18 else { return .failure(.init(.format)) }
         var body: UInt64 = 0
-        var weighted: UInt64 = 0
+        // The GB 11643 weights are 2^(17-i) mod 11, so sum(v[i] * weights[i]) ≡ 2 * h (mod 11)
+        // with h = sum(v[i] * 2^(16-i)), computed Horner-style (no table lookups).
+        var h: UInt64 = 0
         for i in 0..<17 {
             let v = bytes[i] &- zero
             guard v <= 9 else { return .failure(.init(.format)) }
             body = body &* 10 &+ UInt64(v)
-            weighted &+= UInt64(v) &* weights[i]
+            h = h &* 2 &+ UInt64(v)
         }
+        let weighted = h &* 2
         let last = bytes[17]
         let check: UInt8
         if last &- zero <= 9 { check = last - zero }

@@ -95,16 +95,22 @@ public enum TextNormalization {
         guard let base = input.baseAddress, !input.isEmpty else { return true }
         let n = input.count
         if isSpace(input[0]) || isSpace(input[n - 1]) { return false }
-        var i = 0
-        while i + 8 <= n {
-            if base.loadUnaligned(fromByteOffset: i, as: UInt64.self) & 0x8080_8080_8080_8080 != 0 { return false }
-            i += 8
+        // Fields are short: overlapping loads cover the tail without a byte loop, never reading
+        // outside the buffer.
+        var bits: UInt64
+        if n >= 8 {
+            bits = base.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)
+            var i = 0
+            while i + 8 < n {
+                bits |= base.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                i += 8
+            }
+        } else if n >= 4 {
+            bits = UInt64(base.loadUnaligned(as: UInt32.self) | base.loadUnaligned(fromByteOffset: n - 4, as: UInt32.self))
+        } else {
+            bits = UInt64(input[0] | input[n >> 1] | input[n - 1])
         }
-        while i < n {
-            if base.load(fromByteOffset: i, as: UInt8.self) >= 0x80 { return false }
-            i += 1
-        }
-        return true
+        return bits & 0x8080_8080_8080_8080 == 0
     }
 
     /// A person's name as compared and shown: trimmed, full-width spaces removed,

@@ -86,6 +86,18 @@ public enum ValueParsing {
     /// A date: `YYYY-MM-DD`, `YYYY/MM/DD` (1- or 2-digit month and day), `YYYYMMDD`, `YYYY年M月D日`.
     /// Input is UTF-8 (the 年月日 characters are not folded).
     public static func day(_ bytes: UnsafeRawBufferPointer) -> Result<Day, FieldProblem> {
+        // The common form, YYYY-MM-DD, without the scanner (any other input takes the general path).
+        if bytes.count == 10, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-") {
+            let y0 = bytes[0] &- zero, y1 = bytes[1] &- zero, y2 = bytes[2] &- zero, y3 = bytes[3] &- zero
+            let m0 = bytes[5] &- zero, m1 = bytes[6] &- zero, d0 = bytes[8] &- zero, d1 = bytes[9] &- zero
+            if y0 <= 9 && y1 <= 9 && y2 <= 9 && y3 <= 9 && m0 <= 9 && m1 <= 9 && d0 <= 9 && d1 <= 9 {
+                let y = Int(y0) * 1000 + Int(y1) * 100 + Int(y2) * 10 + Int(y3)
+                guard let day = Day(year: y, month: Int(m0) * 10 + Int(m1), day: Int(d0) * 10 + Int(d1)) else {
+                    return .failure(FieldProblem(.badDate, "not a real date"))
+                }
+                return .success(day)
+            }
+        }
         guard let (y, m, d) = dateParts(bytes) else {
             return .failure(FieldProblem(.badDate, "not a date (use YYYY-MM-DD)"))
         }
