@@ -28,15 +28,15 @@ enum Deduplication {
             let shared = SharedRecords(buffer)
             let perPartition = parallelMap(count: partitions, threads: threads) { part -> [Int32: Int] in
                 let records = shared.records
-                var entries: [Entry] = []
-                entries.reserveCapacity(count / partitions + 16)
+                var members: [UInt32] = []
+                members.reserveCapacity(count / partitions + 16)
                 for i in 0..<count where !records[i].flags.contains(.quarantinedCandidate) {
                     // Accepted records have valid IDs (a checksum-failed one is only ever a quarantined candidate).
                     let body = CompactRecord.validHolderBody(records[i].bytes) ?? UInt64.max
                     guard Int(body % UInt64(partitions)) == part else { continue }
-                    entries.append(Entry(fingerprint: fingerprint(records[i].bytes), index: UInt32(i)))
+                    members.append(UInt32(i))
                 }
-                return markRepeats(entries, records)
+                return markRepeats(members, records)
             }
             var removed: [Int32: Int] = [:]
             for part in perPartition { removed.merge(part, uniquingKeysWith: +) }
@@ -44,50 +44,62 @@ enum Deduplication {
         }
     }
 
-    /// A record to look up: its fingerprint and its index in `records`.
-    struct Entry {
-        var fingerprint: UInt64
+    /// A kept record in the table: 32 bits of its fingerprint and its index in `records` + 1
+    /// (0 = empty slot). 8 bytes, so the table costs 16 bytes per record at load 1/2.
+    struct Slot {
+        var tag: UInt32
         var index: UInt32
     }
 
-    /// Looks `entries` (in `records` order) up in a table of the kept records, marking each whose
-    /// bytes equal a kept record's as a duplicate and keeping the others.
-    private static func markRepeats(_ entries: [Entry], _ records: UnsafeMutableBufferPointer<StoredRecord>) -> [Int32: Int] {
+    /// Looks `members` (indices into `records`, ascending) up in a table of the kept records,
+    /// marking each whose bytes equal a kept record's as a duplicate and keeping the others.
+    private static func markRepeats(_ members: [UInt32], _ records: UnsafeMutableBufferPointer<StoredRecord>) -> [Int32: Int] {
         var removed: [Int32: Int] = [:]
-        guard !entries.isEmpty else { return removed }
-        // Load ≤ 1/2; a slot is (fingerprint, index + 1), index 0 = empty.
-        var capacity = 16
-        while capacity < 2 * entries.count { capacity <<= 1 }
-        let mask = capacity - 1
-        let table = UnsafeMutablePointer<Entry>.allocate(capacity: capacity)
-        table.initialize(repeating: Entry(fingerprint: 0, index: 0), count: capacity)
+        guard !members.isEmpty else { return removed }
+        // Load ≤ 1/2, any capacity: the home slot is the fingerprint's high bits scaled onto it
+        // (multiply-high), the tag its low 32 bits.
+        let capacity = 2 * members.count + 1
+        let table = UnsafeMutablePointer<Slot>.allocate(capacity: capacity)
+        table.initialize(repeating: Slot(tag: 0, index: 0), count: capacity)
         defer { table.deallocate() }
-        // The fingerprint is well mixed: its low bits are the home slot. The slot of entry j + 16
-        // is prefetched while entry j is looked up (the table is far larger than the caches).
+        @inline(__always) func home(_ fingerprint: UInt64) -> Int {
+            Int(truncatingIfNeeded: fingerprint.multipliedFullWidth(by: UInt64(capacity)).high)
+        }
+        // The fingerprints of the next `distance` members are kept in a ring, and the home slot
+        // of member j + distance is prefetched while member j is looked up (the table is far larger
+        // than the caches).
         let distance = 16
-        entries.withUnsafeBufferPointer { entries in
-            for j in 0 ..< min(distance, entries.count) { hedui_prefetch(table + Int(truncatingIfNeeded: entries[j].fingerprint) & mask) }
-            for j in entries.indices {
-                if j + distance < entries.count {
-                    hedui_prefetch(table + Int(truncatingIfNeeded: entries[j + distance].fingerprint) & mask)
+        var ring = [UInt64](repeating: 0, count: distance)
+        members.withUnsafeBufferPointer { members in
+            for j in 0 ..< min(distance, members.count) {
+                ring[j] = fingerprint(records[Int(members[j])].bytes)
+                hedui_prefetch(table + home(ring[j]))
+            }
+            for j in members.indices {
+                let print = ring[j % distance]
+                if j + distance < members.count {
+                    let ahead = fingerprint(records[Int(members[j + distance])].bytes)
+                    ring[j % distance] = ahead
+                    hedui_prefetch(table + home(ahead))
                 }
-                let entry = entries[j]
-                let bytes = records[Int(entry.index)].bytes
-                var slot = Int(truncatingIfNeeded: entry.fingerprint) & mask
+                let index = members[j]
+                let bytes = records[Int(index)].bytes
+                let tag = UInt32(truncatingIfNeeded: print)
+                var slot = home(print)
                 var repeated = false
                 while table[slot].index != 0 {
-                    if table[slot].fingerprint == entry.fingerprint,
-                       sameBytes(records[Int(table[slot].index - 1)].bytes, bytes) {
+                    if table[slot].tag == tag, sameBytes(records[Int(table[slot].index - 1)].bytes, bytes) {
                         repeated = true
                         break
                     }
-                    slot = (slot + 1) & mask
+                    slot += 1
+                    if slot == capacity { slot = 0 }
                 }
                 if repeated {
-                    records[Int(entry.index)].flags.insert(.duplicate)
-                    removed[records[Int(entry.index)].file, default: 0] += 1
+                    records[Int(index)].flags.insert(.duplicate)
+                    removed[records[Int(index)].file, default: 0] += 1
                 } else {
-                    table[slot] = Entry(fingerprint: entry.fingerprint, index: entry.index + 1)
+                    table[slot] = Slot(tag: tag, index: index + 1)
                 }
             }
         }
