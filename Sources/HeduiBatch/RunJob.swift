@@ -8,6 +8,7 @@ import HeduiReport
 import HeduiSample
 import HeduiStore
 import Logging
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -312,7 +313,18 @@ public struct RunJob: Sendable {
         stages.done("assessment")
         TestHooks.checkpoint("assessed")
 
-        // 7. The spot-check draw (rules.md, "Spot checks"), and what changed since the previous run.
+        // 7. What changed since the previous run (the ledger's last reads), then the ledger writer
+        // starts recording the unit rows in its transaction on another thread while the spot check
+        // is drawn and the output published; it commits once the rest of the entry is handed over
+        // (step 9), after the output is in place.
+        let previous = try ledger.previousRun(asOf: asOf.description, excluding: runID)
+        let changes = try previous.map {
+            RunChanges.compare(previous: try ledger.unitResults(runID: $0.runID), current: units, sinceRun: $0.runID)
+        } ?? .none
+        let ledgerWriter = LedgerWriter(ledger: ledger, runID: runID, units: units)
+        defer { ledgerWriter.abandon() }  // on any way out before `finish`: roll back, wait for the writer
+
+        // The spot-check draw (rules.md, "Spot checks").
         let spotCheckInputs = SpotCheckDraw.inputs(units: sampling, inspectors: inspectors, seed: seed, policy: policy, asOf: asOf)
         let spotCheck = spotCheckInputs.draw()
         let files = inbox.files.map { summaries[$0.index]! }
@@ -327,10 +339,6 @@ public struct RunJob: Sendable {
                 ])
             }
         }
-        let previous = try ledger.previousRun(asOf: asOf.description, excluding: runID)
-        let changes = try previous.map {
-            RunChanges.compare(previous: try ledger.unitResults(runID: $0.runID), current: units, sinceRun: $0.runID)
-        } ?? .none
 
         stages.done("spot check and changes")
 
@@ -378,7 +386,7 @@ public struct RunJob: Sendable {
                                       stratum: $0.stratum, weight: String($0.weight), inspectorID: $0.inspectorID, note: $0.note)
             })
         do {
-            try ledger.record(entry, beforeCommit: { TestHooks.checkpoint("ledger-uncommitted") })
+            try ledgerWriter.finish(entry)
         } catch {
             throw RunError(exitCode: 1, description: "the output was published but the run could not be recorded: \(error)")
         }
@@ -468,5 +476,62 @@ struct StageTimes {
         let seconds = Double(now - last) / 1e9
         last = now
         logger.info("stage done", metadata: ["stage": "\(stage)", "seconds": "\((seconds * 1000).rounded() / 1000)"])
+    }
+}
+
+/// Records a run in the ledger on another thread: the unit rows first, inside the ledger's one
+/// transaction, while the run goes on; then the rest of the entry once `finish` hands it over
+/// (after the output is published), and the commit. `abandon` rolls the transaction back.
+/// Either way the caller waits for the writer, so the ledger is free again when it returns.
+final class LedgerWriter: Sendable {
+    private let handedOver = DispatchSemaphore(value: 0)
+    private let done = DispatchSemaphore(value: 0)
+    private let state = Mutex<State>(State())
+
+    private struct State {
+        var rest: Result<RunLedger.RunEntry, any Error>?
+        var outcome: Result<RunRecord, any Error>?
+        var settled = false
+    }
+
+    /// Thrown into the writer's transaction by `abandon`: nothing is recorded.
+    struct Abandoned: Error {}
+
+    init(ledger: RunLedger, runID: String, units: [UnitResultRecord]) {
+        DispatchQueue.global().async { [self] in
+            let outcome = Result {
+                try ledger.record(runID: runID, units: units, rest: {
+                    handedOver.wait()
+                    return try state.withLock { $0.rest! }.get()
+                }, beforeCommit: { TestHooks.checkpoint("ledger-uncommitted") })
+            }
+            state.withLock { $0.outcome = outcome }
+            done.signal()
+        }
+    }
+
+    /// Hands over the rest of the entry and waits for the commit.
+    @discardableResult
+    func finish(_ entry: RunLedger.RunEntry) throws -> RunRecord {
+        try settle(.success(entry)).get()
+    }
+
+    /// Rolls the transaction back (unless `finish` came first) and waits for the writer.
+    func abandon() {
+        _ = settle(.failure(Abandoned()))
+    }
+
+    private func settle(_ rest: Result<RunLedger.RunEntry, any Error>) -> Result<RunRecord, any Error> {
+        let first = state.withLock { s -> Bool in
+            guard !s.settled else { return false }
+            s.settled = true
+            s.rest = rest
+            return true
+        }
+        if first {
+            handedOver.signal()
+            done.wait()
+        }
+        return state.withLock { $0.outcome ?? .failure(Abandoned()) }
     }
 }

@@ -279,21 +279,27 @@ public final class RunLedger: Sendable {
     /// - Returns: the run as stored, with its sequence number.
     @discardableResult
     public func record(_ entry: RunEntry, beforeCommit: () -> Void = {}) throws -> RunRecord {
+        try record(runID: entry.run.runID, units: entry.units, rest: { entry }, beforeCommit: beforeCommit)
+    }
+
+    /// `record(_:beforeCommit:)` in two steps within its one transaction, so that the bulk of it
+    /// can be written while the caller is still busy: first `units` (a provincial run has about a
+    /// million), then whatever `rest()` returns (the run row, files and sample, known once the
+    /// output is published; its `units` are ignored). `rest` may block; when it throws, the
+    /// transaction is rolled back and nothing is recorded. Foreign keys are checked at the
+    /// commit (`defer_foreign_keys`), as the unit rows go in before their run row.
+    @discardableResult
+    public func record(runID: String, units: [UnitResultRecord], rest: () throws -> RunEntry,
+                       beforeCommit: () -> Void = {}) throws -> RunRecord {
         try write { db in
             defer { beforeCommit() }
-            var run = entry.run
-            if let existing = try RunRecord.filter(Column("run_id") == run.runID).fetchOne(db) {
-                run.seq = existing.seq
-                run.previousRunID = existing.previousRunID
-                try run.update(db)
+            try db.execute(sql: "PRAGMA defer_foreign_keys = ON")
+            let existing = try RunRecord.filter(Column("run_id") == runID).fetchOne(db)
+            if existing != nil {
                 for table in ["input_file", "unit_result", "output_file", "spotcheck_sample"] {
-                    try db.execute(sql: "DELETE FROM \(table) WHERE run_id = ?", arguments: [run.runID])
+                    try db.execute(sql: "DELETE FROM \(table) WHERE run_id = ?", arguments: [runID])
                 }
-            } else {
-                try run.insert(db)
-                run.seq = db.lastInsertedRowID
             }
-            for file in entry.inputs { try file.insert(db) }
             // One prepared statement for every unit row, its values bound with SQLite's C API: a
             // provincial run records about a million rows. GRDB's Codable persistence took ~50 µs a
             // row (13 s for 203,233 rows), its `StatementArguments` ~5 µs; this is ~1 µs.
@@ -303,7 +309,7 @@ public final class RunLedger: Sendable {
                 standard_fen, suggested_benefit) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
             let statement = insertUnit.sqliteStatement
-            for unit in entry.units {
+            for unit in units {
                 sqlite3_reset(statement)
                 Self.bind(statement, 1, unit.runID)
                 Self.bind(statement, 2, unit.unitID)
@@ -327,6 +333,18 @@ public final class RunLedger: Sendable {
                 }
             }
             sqlite3_reset(statement)
+            let entry = try rest()
+            precondition(entry.run.runID == runID, "RunLedger.record: the rest is of another run")
+            var run = entry.run
+            if let existing {
+                run.seq = existing.seq
+                run.previousRunID = existing.previousRunID
+                try run.update(db)
+            } else {
+                try run.insert(db)
+                run.seq = db.lastInsertedRowID
+            }
+            for file in entry.inputs { try file.insert(db) }
             for file in entry.outputs { try file.insert(db) }
             let insertDrawn = try db.makeStatement(sql: """
                 INSERT INTO spotcheck_sample (run_id, unit_id, region_code, status, stratum, weight, inspector_id, note)

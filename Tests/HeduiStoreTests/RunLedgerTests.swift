@@ -127,4 +127,27 @@ struct RunLedgerTests {
         #expect(try ledger.runCount() == 1)
         #expect(try ledger.unitResults(runID: "r2").isEmpty)
     }
+
+    @Test("Recording in two steps: unit rows before their run row (foreign keys checked at the commit); a failing rest records nothing")
+    func twoSteps() throws {
+        let ledger = try RunLedger(path: temporaryLedgerPath())
+        struct PublishFailed: Error {}
+        let units = [unit("r1", "HH001", status: "ineligible"), unit("r1", "HH002", status: "eligible_dibao")]
+        #expect(throws: (any Error).self) {
+            try ledger.record(runID: "r1", units: units, rest: { throw PublishFailed() })
+        }
+        #expect(try ledger.runCount() == 0)
+        #expect(try ledger.unitResults(runID: "r1").isEmpty)
+        // The same run recorded for real afterwards (the ledger is free again).
+        let stored = try ledger.record(runID: "r1", units: units, rest: { .init(run: run("r1"), inputs: [], units: [], outputs: []) })
+        #expect(stored.seq != nil)
+        #expect(try ledger.unitResults(runID: "r1").map(\.unitID) == ["HH001", "HH002"])
+        // Unit rows of a run that never comes (r3) break the foreign key at the commit: nothing is recorded.
+        #expect(throws: (any Error).self) {
+            try ledger.record(runID: "r2", units: [unit("r3", "HH009", status: "ineligible")],
+                              rest: { .init(run: run("r2"), inputs: [], units: [], outputs: []) })
+        }
+        #expect(try ledger.unitResults(runID: "r3").isEmpty)
+        #expect(try ledger.runCount() == 1)
+    }
 }
