@@ -437,10 +437,20 @@ public struct MemberIndex: Sendable {
     func probableMatches(_ bad: ChecksumFailedID, name recordName: String, into result: inout [RecordMatch]) {
         let name = NameKey.make(recordName)
         let start = result.count
-        MemberIndex.forEachNeighbour(of: bad) { candidate in
-            storage.forEachMember(candidate) { member, memberName in
-                if storage.namesEqual(member: memberName, record: name, recordName: recordName) {
-                    result.append(RecordMatch(member: MemberRef(index: member), matchClass: .probable, basis: .idOneEditAway))
+        // At most 35 candidates: all their slots are requested first, so their cache misses overlap.
+        withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 40) { candidates in
+            var count = 0
+            MemberIndex.forEachNeighbour(of: bad) { candidate in
+                guard count < candidates.count else { return }
+                candidates[count] = candidate
+                count += 1
+                hedui_prefetch(storage.slots + MemberIndexStorage.home(candidate, capacity: storage.capacity))
+            }
+            for candidate in candidates[0..<count] {
+                storage.forEachMember(candidate) { member, memberName in
+                    if storage.namesEqual(member: memberName, record: name, recordName: recordName) {
+                        result.append(RecordMatch(member: MemberRef(index: member), matchClass: .probable, basis: .idOneEditAway))
+                    }
                 }
             }
         }
