@@ -1,7 +1,8 @@
 import CMemoryHints
 import HeduiModel
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Exact duplicates (rules.md, point 14): records of one source with all fields equal after
@@ -71,7 +72,7 @@ enum Deduplication {
         let distance = 16
         var ring = [UInt64](repeating: 0, count: distance)
         members.withUnsafeBufferPointer { members in
-            for j in 0 ..< min(distance, members.count) {
+            for j in 0..<min(distance, members.count) {
                 ring[j] = fingerprint(records[Int(members[j])].bytes)
                 hedui_prefetch(table + home(ring[j]))
             }

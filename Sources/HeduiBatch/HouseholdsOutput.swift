@@ -34,13 +34,15 @@ struct HouseholdsOutput: Sendable {
         var probable: [HouseholdsFile.ProbableHolder] = []
         for (m, member) in unitFacts.members.enumerated() {
             for attached in member.records where attached.isProbable {
-                let holderID: String = switch attached.record.holder {
-                case .valid(let id): id.description
-                case .checksumFailed(let failed): failed.description
-                }
-                probable.append(HouseholdsFile.ProbableHolder(
-                    member: m, file: Int(attached.record.origin.file), position: Int(attached.record.origin.position),
-                    holderName: attached.record.holderName, holderID: holderID))
+                let holderID: String =
+                    switch attached.record.holder {
+                    case .valid(let id): id.description
+                    case .checksumFailed(let failed): failed.description
+                    }
+                probable.append(
+                    HouseholdsFile.ProbableHolder(
+                        member: m, file: Int(attached.record.origin.file), position: Int(attached.record.origin.position),
+                        holderName: attached.record.holderName, holderID: holderID))
             }
         }
         probable.sort { ($0.file, $0.position, $0.member) < ($1.file, $1.position, $1.member) }

@@ -137,10 +137,11 @@ struct MatchingSink: RecordSink, Sendable {
         let name = CompactRecord.holderName(record.bytes)
         let start = pendingBytes.count
         pendingBytes.append(contentsOf: record.bytes)
-        pending.append(Pending(
-            start: start, length: record.bytes.count, position: record.origin.position, idBody: body,
-            nameStart: start + (name.baseAddress! - record.bytes.baseAddress!), nameLength: name.count,
-            foreignCurrency: record.isForeignCurrency))
+        pending.append(
+            Pending(
+                start: start, length: record.bytes.count, position: record.origin.position, idBody: body,
+                nameStart: start + (name.baseAddress! - record.bytes.baseAddress!), nameLength: name.count,
+                foreignCurrency: record.isForeignCurrency))
         if pending.count == Self.batch { flush() }
     }
 
@@ -161,8 +162,9 @@ struct MatchingSink: RecordSink, Sendable {
             CompactRecord.encode(candidate, into: &writer)
             let bytes = writer.bytes
             let address = bytes.withUnsafeBytes { arena.append($0) }
-            store(address: address, length: bytes.count, position: candidate.origin.position,
-                  flags: [.quarantinedCandidate], matches: scratch[...])
+            store(
+                address: address, length: bytes.count, position: candidate.origin.position,
+                flags: [.quarantinedCandidate], matches: scratch[...])
         default:
             break
         }
@@ -185,8 +187,9 @@ struct MatchingSink: RecordSink, Sendable {
                 } else {
                     let p = pending[i]
                     let address = arena.append(UnsafeRawBufferPointer(rebasing: bytes[p.start..<(p.start + p.length)]))
-                    store(address: address, length: p.length, position: p.position,
-                          flags: p.foreignCurrency ? [.foreignCurrency] : [], matches: scratch[start..<end])
+                    store(
+                        address: address, length: p.length, position: p.position,
+                        flags: p.foreignCurrency ? [.foreignCurrency] : [], matches: scratch[start..<end])
                 }
                 start = end
             }
@@ -195,11 +198,15 @@ struct MatchingSink: RecordSink, Sendable {
         pendingBytes.removeAll(keepingCapacity: true)
     }
 
-    private mutating func store(address: UInt, length: Int, position: Int64, flags: StoredRecord.Flags,
-                                matches: ArraySlice<RecordMatch>) {
+    private mutating func store(
+        address: UInt, length: Int, position: Int64, flags: StoredRecord.Flags,
+        matches: ArraySlice<RecordMatch>
+    ) {
         let number = UInt32(records.count)
-        records.append(StoredRecord(address: address, length: UInt32(length), file: fileIndex, position: position,
-                                    flags: flags))
+        records.append(
+            StoredRecord(
+                address: address, length: UInt32(length), file: fileIndex, position: position,
+                flags: flags))
         for match in matches {
             attachments.append(Attachment(record: number, member: match.member.index, isProbable: match.matchClass == .probable))
         }

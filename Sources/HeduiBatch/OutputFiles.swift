@@ -1,7 +1,8 @@
 import Foundation
 import HeduiModel
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Writes the engine's files: owner-only (0600 files, 0700 folders), written whole then renamed.

@@ -9,8 +9,9 @@ import HeduiSample
 import HeduiStore
 import Logging
 import Synchronization
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `hedui run`: the nightly batch (outputs.md). Ingests the roster, then the four sources in
@@ -46,8 +47,10 @@ public struct RunJob: Sendable {
     /// The terminal progress line, when stderr is a terminal.
     public var progress: RunProgress?
 
-    public init(inboxPath: String, policyPath: String, outputPath: String, asOf: Day?, seed: String?, threads: Int,
-                databasePath: String? = nil, force: Bool = false, metricsPath: String? = nil) {
+    public init(
+        inboxPath: String, policyPath: String, outputPath: String, asOf: Day?, seed: String?, threads: Int,
+        databasePath: String? = nil, force: Bool = false, metricsPath: String? = nil
+    ) {
         self.inboxPath = inboxPath
         self.policyPath = policyPath
         self.outputPath = outputPath
@@ -150,8 +153,9 @@ public struct RunJob: Sendable {
             if let metricsPath {
                 let existing = try? RunLedger(path: ledgerPath, createIfMissing: false)
                 let lastSuccess = existing.flatMap { try? $0.lastSuccess() }
-                let metrics = RunMetrics(exitCode: code, durationSeconds: Date().timeIntervalSince(started), timestamp: Date(),
-                                         lastSuccess: lastSuccess, inputs: nil, statusCounts: nil, flagCounts: nil, runID: nil, asOf: nil)
+                let metrics = RunMetrics(
+                    exitCode: code, durationSeconds: Date().timeIntervalSince(started), timestamp: Date(),
+                    lastSuccess: lastSuccess, inputs: nil, statusCounts: nil, flagCounts: nil, runID: nil, asOf: nil)
                 try? metrics.write(to: metricsPath)
             }
             if let error = error as? RunError { throw error }
@@ -180,10 +184,12 @@ public struct RunJob: Sendable {
     private func runLocked(policy: PolicyTable, inbox: Inbox, ledger: RunLedger, started: Date) throws -> Outcome {
         let policyBytes = (try? Data(contentsOf: URL(fileURLWithPath: policyPath))) ?? Data()
         let policySHA = Hashing.sha256Hex(policyBytes)
-        logger.info("run started", metadata: [
-            "output.path": "\(targetPath)", "db.path": "\(ledgerPath)", "input.files": "\(inbox.files.count)",
-            "threads": "\(threads)",
-        ])
+        logger.info(
+            "run started",
+            metadata: [
+                "output.path": "\(targetPath)", "db.path": "\(ledgerPath)", "input.files": "\(inbox.files.count)",
+                "threads": "\(threads)",
+            ])
         progress?.expect(files: inbox.files.count, bytes: inbox.files.reduce(0) { $0 + $1.size })
         var stages = StageTimes(logger: logger)
         progress?.stage("reading the roster")
@@ -215,7 +221,9 @@ public struct RunJob: Sendable {
 
         // 2. The sources, matched as they stream.
         progress?.stage("reading the sources")
-        var sourceResults = ingestion.readAll(only: Set(SourceKind.verificationSources)) { file in MatchingSink(index: index, fileIndex: file.index) }
+        var sourceResults = ingestion.readAll(only: Set(SourceKind.verificationSources)) { file in
+            MatchingSink(index: index, fileIndex: file.index)
+        }
         var summaries: [Int32: FileSummary] = [:]
         var reports: [FileIngestReport] = []
         for report in rosterResults.map(\.0) + sourceResults.map(\.0) {
@@ -318,9 +326,10 @@ public struct RunJob: Sendable {
         // is drawn and the output published; it commits once the rest of the entry is handed over
         // (step 9), after the output is in place.
         let previous = try ledger.previousRun(asOf: asOf.description, excluding: runID)
-        let changes = try previous.map {
-            RunChanges.compare(previous: try ledger.unitResults(runID: $0.runID), current: units, sinceRun: $0.runID)
-        } ?? .none
+        let changes =
+            try previous.map {
+                RunChanges.compare(previous: try ledger.unitResults(runID: $0.runID), current: units, sinceRun: $0.runID)
+            } ?? .none
         let ledgerWriter = LedgerWriter(ledger: ledger, runID: runID, units: units)
         defer { ledgerWriter.abandon() }  // on any way out before `finish`: roll back, wait for the writer
 
@@ -332,11 +341,13 @@ public struct RunJob: Sendable {
             if let rejection = file.rejection {
                 logger.warning("\(file.line)", metadata: ["file.name": "\(file.name)", "file.rejection": "\(rejection.code.rawValue)"])
             } else {
-                logger.info("file read", metadata: [
-                    "file.name": "\(file.name)", "file.kind": "\(file.kind.rawValue)", "records.read": "\(file.read)",
-                    "records.accepted": "\(file.accepted)", "records.quarantined": "\(file.quarantined)",
-                    "records.duplicate": "\(file.duplicates)", "records.unrelated": "\(file.unrelated)",
-                ])
+                logger.info(
+                    "file read",
+                    metadata: [
+                        "file.name": "\(file.name)", "file.kind": "\(file.kind.rawValue)", "records.read": "\(file.read)",
+                        "records.accepted": "\(file.accepted)", "records.quarantined": "\(file.quarantined)",
+                        "records.duplicate": "\(file.duplicates)", "records.unrelated": "\(file.unrelated)",
+                    ])
             }
         }
 
@@ -382,8 +393,9 @@ public struct RunJob: Sendable {
                 OutputFileRecord(runID: runID, name: $0.name, sha256: $0.sha256, bytes: $0.bytes)
             },
             sample: spotCheck.map {
-                SpotcheckSampleRecord(runID: runID, unitID: $0.unitID, regionCode: $0.regionCode.description, status: $0.status,
-                                      stratum: $0.stratum, weight: String($0.weight), inspectorID: $0.inspectorID, note: $0.note)
+                SpotcheckSampleRecord(
+                    runID: runID, unitID: $0.unitID, regionCode: $0.regionCode.description, status: $0.status,
+                    stratum: $0.stratum, weight: String($0.weight), inspectorID: $0.inspectorID, note: $0.note)
             })
         do {
             try ledgerWriter.finish(entry)
@@ -411,10 +423,12 @@ public struct RunJob: Sendable {
         for run in runs {
             let recorded = try ledger.outputFiles(runID: run.runID)
             let names = Set(recorded.map { String($0.name.split(separator: "/").first ?? "") })
-            let intact = !recorded.isEmpty && names == present && recorded.allSatisfy { file in
-                guard let bytes = try? Data(contentsOf: URL(fileURLWithPath: targetPath + "/" + file.name)) else { return false }
-                return Hashing.sha256Hex(bytes) == file.sha256
-            }
+            let intact =
+                !recorded.isEmpty && names == present
+                && recorded.allSatisfy { file in
+                    guard let bytes = try? Data(contentsOf: URL(fileURLWithPath: targetPath + "/" + file.name)) else { return false }
+                    return Hashing.sha256Hex(bytes) == file.sha256
+                }
             if intact { return run }
         }
         if let run = runs.first {
@@ -430,8 +444,9 @@ public struct RunJob: Sendable {
         for (status, n) in counts.status { if let s = AssessmentStatus(rawValue: status) { statusCounts[s] = n } }
         var changes = RunChanges.none
         if let previous = run.previousRunID {
-            changes = RunChanges.compare(previous: try ledger.unitResults(runID: previous),
-                                         current: try ledger.unitResults(runID: run.runID), sinceRun: previous)
+            changes = RunChanges.compare(
+                previous: try ledger.unitResults(runID: previous),
+                current: try ledger.unitResults(runID: run.runID), sinceRun: previous)
         }
         let day = (try? TextNormalization.foldedASCII(run.asOf).withUnsafeBytes { ValueParsing.day($0) }.get()) ?? Day.today
         return Outcome(
@@ -500,10 +515,12 @@ final class LedgerWriter: Sendable {
     init(ledger: RunLedger, runID: String, units: [UnitResultRecord]) {
         DispatchQueue.global().async { [self] in
             let outcome = Result {
-                try ledger.record(runID: runID, units: units, rest: {
-                    handedOver.wait()
-                    return try state.withLock { $0.rest! }.get()
-                }, beforeCommit: { TestHooks.checkpoint("ledger-uncommitted") })
+                try ledger.record(
+                    runID: runID, units: units,
+                    rest: {
+                        handedOver.wait()
+                        return try state.withLock { $0.rest! }.get()
+                    }, beforeCommit: { TestHooks.checkpoint("ledger-uncommitted") })
             }
             state.withLock { $0.outcome = outcome }
             done.signal()

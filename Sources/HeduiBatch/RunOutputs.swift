@@ -5,14 +5,17 @@ import HeduiIngest
 import HeduiModel
 import HeduiSample
 import HeduiStore
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `assessments.csv` (outputs.md): one row per unit, sorted by unit_id.
 enum AssessmentsFile {
-    static let header = ["unit_id", "household_id", "region_code", "area_type", "status", "flag", "reasons", "members",
-                         "monthly_income", "financial_assets", "vehicles", "homes", "housing_area", "standard", "suggested_benefit"]
+    static let header = [
+        "unit_id", "household_id", "region_code", "area_type", "status", "flag", "reasons", "members",
+        "monthly_income", "financial_assets", "vehicles", "homes", "housing_area", "standard", "suggested_benefit",
+    ]
 
     static func appendRow(_ a: Assessment, to csv: inout CSVText) {
         let m = a.measures
@@ -151,10 +154,11 @@ struct Manifest {
             policy_sha256: policySHA256, threads: threads, started_at: iso.string(from: started), finished_at: iso.string(from: finished),
             units: units,
             files: files.map { f in
-                FileEntry(name: f.name, kind: f.kind.rawValue, format: f.format.rawValue, compressed: f.compressed, encoding: f.encoding,
-                          sha256: f.sha256, records_read: f.read, accepted: f.accepted, quarantined: f.quarantined,
-                          duplicate: f.duplicates, unrelated: f.unrelated, rejected: f.rejection != nil,
-                          rejection_code: f.rejection?.code.rawValue, rejection_reason: f.rejection?.message, reconciles: f.reconciles)
+                FileEntry(
+                    name: f.name, kind: f.kind.rawValue, format: f.format.rawValue, compressed: f.compressed, encoding: f.encoding,
+                    sha256: f.sha256, records_read: f.read, accepted: f.accepted, quarantined: f.quarantined,
+                    duplicate: f.duplicates, unrelated: f.unrelated, rejected: f.rejection != nil,
+                    rejection_code: f.rejection?.code.rawValue, rejection_reason: f.rejection?.message, reconciles: f.reconciles)
             },
             ignored_files: ignored, roster_conflicts: rosterConflicts)
         let encoder = JSONEncoder()
@@ -268,17 +272,16 @@ struct OutputPublisher {
     /// Looked up at run time because Swift's Glibc module does not import it.
     private func renameExchange(_ a: String, _ b: String) -> Bool {
         #if os(Linux)
-        typealias RenameAt2 = @convention(c) (Int32, UnsafePointer<CChar>, Int32, UnsafePointer<CChar>, UInt32) -> Int32
-        guard let symbol = dlsym(nil, "renameat2") else { return false }
-        let renameat2 = unsafeBitCast(symbol, to: RenameAt2.self)
-        let renameExchangeFlag: UInt32 = 2
-        return renameat2(AT_FDCWD, a, AT_FDCWD, b, renameExchangeFlag) == 0
+            typealias RenameAt2 = @convention(c) (Int32, UnsafePointer<CChar>, Int32, UnsafePointer<CChar>, UInt32) -> Int32
+            guard let symbol = dlsym(nil, "renameat2") else { return false }
+            let renameat2 = unsafeBitCast(symbol, to: RenameAt2.self)
+            let renameExchangeFlag: UInt32 = 2
+            return renameat2(AT_FDCWD, a, AT_FDCWD, b, renameExchangeFlag) == 0
         #else
-        return false
+            return false
         #endif
     }
 }
-
 
 /// A run's output folder while it is written (`.<out>.staging-<pid>` beside `<out>`). Large
 /// files are streamed into it as units are assessed, so they are never whole in memory; each

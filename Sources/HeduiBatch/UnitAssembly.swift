@@ -68,7 +68,8 @@ struct UnitAssembly: Sendable {
             let index = attachments[k].record
             let stored = store.records[Int(index)]
             if stored.flags.contains(.foreignCurrency), !stored.flags.contains(.quarantinedCandidate), !stored.flags.contains(.duplicate),
-               case let record = store.record(index), case .bank(let bank) = record.facts {
+                case let record = store.record(index), case .bank(let bank) = record.facts
+            {
                 let matches = attachments[k..<end]
                 let lacking = matches.contains { match in
                     let unit = roster.units[Int(placement[Int(match.member)].unit)]
@@ -91,7 +92,8 @@ struct UnitAssembly: Sendable {
                     rejected[Int(index)] = true
                     for match in matches {
                         let (u, p) = placement[Int(match.member)]
-                        reviewFacts[Int(u)].append(.recordRejected(member: Int(p), file: name, location: entry.location.description, code: entry.code.rawValue))
+                        reviewFacts[Int(u)].append(
+                            .recordRejected(member: Int(p), file: name, location: entry.location.description, code: entry.code.rawValue))
                     }
                 }
             }
@@ -108,12 +110,15 @@ struct UnitAssembly: Sendable {
                 index.members(withID: id, into: &members)
                 for member in members {
                     let (u, p) = placement[Int(member.index)]
-                    reviewFacts[Int(u)].append(.recordRejected(member: Int(p), file: entry.fileName, location: entry.location.description, code: entry.code.rawValue))
+                    reviewFacts[Int(u)].append(
+                        .recordRejected(
+                            member: Int(p), file: entry.fileName, location: entry.location.description, code: entry.code.rawValue))
                 }
             }
             if entry.source == .roster, let household = entry.householdID {
                 for u in householdUnits[household] ?? [] {
-                    reviewFacts[u].append(.recordRejected(member: nil, file: entry.fileName, location: entry.location.description, code: entry.code.rawValue))
+                    reviewFacts[u].append(
+                        .recordRejected(member: nil, file: entry.fileName, location: entry.location.description, code: entry.code.rawValue))
                 }
             }
         }
@@ -165,8 +170,9 @@ struct UnitAssembly: Sendable {
         for (source, files) in incompleteSources { review.append(.sourceIncomplete(source, files: files)) }
         let members = unit.members.enumerated().map { p, ref in
             let row = roster.members[Int(ref.index)].row
-            return MemberFacts(declaredMonthlyIncome: row.declaredMonthlyIncome, rigidExpenseAnnual: row.rigidExpenseAnnual,
-                               records: records[p])
+            return MemberFacts(
+                declaredMonthlyIncome: row.declaredMonthlyIncome, rigidExpenseAnnual: row.rigidExpenseAnnual,
+                records: records[p])
         }
         return UnitFacts(
             unitID: unit.id, householdID: household.id, regionCode: household.regionCode, areaType: household.areaType,
@@ -179,7 +185,8 @@ struct UnitAssembly: Sendable {
         roster.conflicts.map { conflict in
             let file = inbox.files[Int(conflict.origin.file)]
             let location = file.format == .csv ? "line \(conflict.origin.position)" : "record \(conflict.origin.position)"
-            return "\(file.name) \(location): household \(conflict.householdID): \(conflict.field) differs from the household's first row (the first row counts)"
+            return
+                "\(file.name) \(location): household \(conflict.householdID): \(conflict.field) differs from the household's first row (the first row counts)"
         }
     }
 }

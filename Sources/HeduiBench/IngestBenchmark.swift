@@ -33,7 +33,9 @@ func runIngestBenchmark(arguments: [String]) throws {
         }
         try parser.finish { _ in rows += 1 }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-        print("{\"file\": \"\(name)\", \"split_only\": true, \"rows\": \(rows), \"content_bytes\": \(bytes), \"field_bytes\": \(fieldBytes), \"seconds\": \(seconds)}")
+        print(
+            "{\"file\": \"\(name)\", \"split_only\": true, \"rows\": \(rows), \"content_bytes\": \(bytes), \"field_bytes\": \(fieldBytes), \"seconds\": \(seconds)}"
+        )
         return
     }
     let ingestor = FileIngestor(backend: backend)
@@ -48,7 +50,8 @@ func runIngestBenchmark(arguments: [String]) throws {
     }
     let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
     let rejection = report.rejection.map { "\"\($0.code)\"" } ?? "null"
-    print("""
+    print(
+        """
         {"file": "\(name)", "backend": "\(backend.rawValue)", "records": \(report.recordsRead), "accepted": \(report.accepted), \
         "quarantined": \(report.quarantined), "content_bytes": \(report.contentBytes), "seconds": \(seconds), "rejected": \(rejection)}
         """)

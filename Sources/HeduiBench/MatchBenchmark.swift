@@ -1,10 +1,11 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import HeduiHouseholds
 import HeduiModel
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// `HeduiBench match [members=3000000] [records=50000000] [pool=1000000]`
 ///
@@ -57,10 +58,11 @@ func runMatchBenchmark(arguments: [String]) {
             id: id, idProblem: nil, idText: id.description, name: name, relation: i % 3 == 0 ? .applicant : .child,
             disabilityGrade: 0, employment: .employed, separateHousehold: false,
             declaredMonthlyIncome: Fen(0), rigidExpenseAnnual: Fen(0))
-        rows.append(RosterRow(
-            householdID: "HH" + String(i / 3), regionCode: RegionCode(regions[i % regions.count])!, areaType: .urban,
-            applicationType: .dibao, currentStatus: .none, address: address, member: member,
-            origin: RecordOrigin(file: 0, position: Int64(i + 2))))
+        rows.append(
+            RosterRow(
+                householdID: "HH" + String(i / 3), regionCode: RegionCode(regions[i % regions.count])!, areaType: .urban,
+                applicationType: .dibao, currentStatus: .none, address: address, member: member,
+                origin: RecordOrigin(file: 0, position: Int64(i + 2))))
     }
     let rowsTime = now() - start
     start = now()
@@ -74,9 +76,10 @@ func runMatchBenchmark(arguments: [String]) {
     // Record pool.
     var pool: [ExchangeRecord] = []
     pool.reserveCapacity(poolSize)
-    let facts = ExchangeFacts.tax(TaxIncome(
-        period: Month(year: 2024, month: 1)!, incomeType: .wage, grossIncome: Fen(500_000),
-        taxPaid: Fen(0), socialContribution: Fen(0), withholder: ""))
+    let facts = ExchangeFacts.tax(
+        TaxIncome(
+            period: Month(year: 2024, month: 1)!, incomeType: .wage, grossIncome: Fen(500_000),
+            taxPaid: Fen(0), socialContribution: Fen(0), withholder: ""))
     var expected = (certain: 0, probable: 0, unrelated: 0)
     for p in 0..<poolSize {
         let r = rng.next() % 1000
@@ -103,8 +106,10 @@ func runMatchBenchmark(arguments: [String]) {
             holder = .valid(IDNumber(body: 110101_00000000_000 + body(for: i) % 100_000_000_000))
             expected.unrelated += 1
         }
-        pool.append(ExchangeRecord(holder: holder, holderName: name, facts: facts,
-                                   origin: RecordOrigin(file: 1, position: Int64(p + 2))))
+        pool.append(
+            ExchangeRecord(
+                holder: holder, holderName: name, facts: facts,
+                origin: RecordOrigin(file: 1, position: Int64(p + 2))))
     }
 
     // Match on one thread.
@@ -123,7 +128,6 @@ func runMatchBenchmark(arguments: [String]) {
     }
     let matchTime = now() - start
 
-
     // The same records through the batch API (chunks of 1,000, as an ingest worker would).
     var batchResult: [RecordMatch] = []
     var ends: [Int] = []
@@ -136,7 +140,7 @@ func runMatchBenchmark(arguments: [String]) {
         while done < recordCount {
             let n = min(chunk, recordCount - done, poolSize - q)
             batchResult.removeAll(keepingCapacity: true)
-            index.matches(for: UnsafeBufferPointer(rebasing: all[q ..< q + n]), into: &batchResult, ends: &ends)
+            index.matches(for: UnsafeBufferPointer(rebasing: all[q..<q + n]), into: &batchResult, ends: &ends)
             batchMatched += batchResult.count
             done += n
             q += n
@@ -150,7 +154,7 @@ func runMatchBenchmark(arguments: [String]) {
     // 512 records at a time; a checksum-failed record (0.1% of the pool; quarantined, a probable
     // candidate) flushes the records before it and is matched on its own, through the record API.
     var compactBytes: [UInt8] = []
-    var compactStarts: [Int] = []   // per pool record; -1: checksum-failed
+    var compactStarts: [Int] = []  // per pool record; -1: checksum-failed
     var writer = CompactRecordWriter()
     for record in pool {
         guard case .valid = record.holder else {
@@ -182,7 +186,7 @@ func runMatchBenchmark(arguments: [String]) {
         for n in 0..<recordCount {
             let begin = compactStarts[q]
             if begin >= 0 {
-                let bytes = UnsafeRawBufferPointer(rebasing: all[begin ..< nextStart[q]])
+                let bytes = UnsafeRawBufferPointer(rebasing: all[begin..<nextStart[q]])
                 keys.append(MemberIndex.Key(idBody: CompactRecord.validHolderBody(bytes)!, name: CompactRecord.holderName(bytes)))
             }
             if begin < 0 || keys.count == MatchingGroup.size || n == recordCount - 1, !keys.isEmpty {
@@ -214,10 +218,18 @@ func runMatchBenchmark(arguments: [String]) {
     let probes = index.probeStatistics
     print("probe length:       mean \(format(probes.mean)), longest \(probes.longest)")
     print("records matched:    \(recordCount) in \(format(matchTime)) s = \(format(matchTime * 1e9 / Double(recordCount))) ns/record")
-    print("  certain \(certain), probable \(probable), unrelated \(unrelated) (pool: \(expected.certain) certain, \(expected.probable) probable, \(expected.unrelated) unrelated)")
-    print("batch API:          \(format(batchTime * 1e9 / Double(recordCount))) ns/record (\(batchMatched) matches, per-record API: \(certain + probable))")
-    print("as the run matches: \(format(keysTime * 1e9 / Double(recordCount))) ns/record (\(keyMatched) matches, per-record API: \(certain + probable); keys API from compact bytes, \(MatchingGroup.size) at a time, prefetched 32 ahead; checksum-failed records one by one)")
-    print("  of which checksum-failed, one by one: \(singleCount) records, \(format(singleTime * 1e9 / Double(max(1, singleCount)))) ns each, \(format(singleTime * 1e9 / Double(recordCount))) ns/record on average")
+    print(
+        "  certain \(certain), probable \(probable), unrelated \(unrelated) (pool: \(expected.certain) certain, \(expected.probable) probable, \(expected.unrelated) unrelated)"
+    )
+    print(
+        "batch API:          \(format(batchTime * 1e9 / Double(recordCount))) ns/record (\(batchMatched) matches, per-record API: \(certain + probable))"
+    )
+    print(
+        "as the run matches: \(format(keysTime * 1e9 / Double(recordCount))) ns/record (\(keyMatched) matches, per-record API: \(certain + probable); keys API from compact bytes, \(MatchingGroup.size) at a time, prefetched 32 ahead; checksum-failed records one by one)"
+    )
+    print(
+        "  of which checksum-failed, one by one: \(singleCount) records, \(format(singleTime * 1e9 / Double(max(1, singleCount)))) ns each, \(format(singleTime * 1e9 / Double(recordCount))) ns/record on average"
+    )
     print("peak RSS (VmHWM):   \(peakRSS())")
     withExtendedLifetime((roster, pool, names)) {}
 }

@@ -1,10 +1,11 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-import HeduiModel
 internal import CMemoryHints
+import HeduiModel
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// How sure a record's attribution to a member is (rules.md, "Matching records to members").
 public enum MatchClass: UInt8, Sendable, Comparable {
@@ -213,7 +214,7 @@ final class MemberIndexStorage: @unchecked Sendable {
             fatalError("MemberIndex: cannot allocate \(size) bytes")
         }
         #if os(Linux)
-        if bytes >= huge { _ = madvise(pointer, size, 14 /* MADV_HUGEPAGE */) }
+            if bytes >= huge { _ = madvise(pointer, size, 14 /* MADV_HUGEPAGE */) }
         #endif
         memset(pointer, 0, size)
         return pointer
@@ -248,7 +249,7 @@ final class MemberIndexStorage: @unchecked Sendable {
         let offset = member.arenaOffset
         let length = member.longLength
         return arena.withUnsafeBufferPointer { a in
-            let stored = UnsafeBufferPointer(rebasing: a[offset ..< offset + length])
+            let stored = UnsafeBufferPointer(rebasing: a[offset..<offset + length])
             return recordName.utf8.elementsEqual(stored)
         }
     }
@@ -261,7 +262,7 @@ final class MemberIndexStorage: @unchecked Sendable {
         let offset = member.arenaOffset
         let length = member.longLength
         return arena.withUnsafeBufferPointer { a in
-            UnsafeBufferPointer(rebasing: a[offset ..< offset + length]).elementsEqual(recordBytes)
+            UnsafeBufferPointer(rebasing: a[offset..<offset + length]).elementsEqual(recordBytes)
         }
     }
 
@@ -274,7 +275,7 @@ final class MemberIndexStorage: @unchecked Sendable {
             body(Int32(bitPattern: slot.member), slot.name)
         } else {
             let g = Int(slot.member)
-            for k in Int(groupStart[g]) ..< Int(groupStart[g + 1]) {
+            for k in Int(groupStart[g])..<Int(groupStart[g + 1]) {
                 body(groupMembers[k], groupNames[k])
             }
         }
@@ -307,9 +308,10 @@ public struct MemberIndex: Sendable {
             let storage = self.storage
             storage.forEachMember(id.body) { member, memberName in
                 let equal = storage.namesEqual(member: memberName, record: name, recordName: record.holderName)
-                result.append(RecordMatch(
-                    member: MemberRef(index: member), matchClass: equal ? .certain : .probable,
-                    basis: equal ? nil : .nameDiffers))
+                result.append(
+                    RecordMatch(
+                        member: MemberRef(index: member), matchClass: equal ? .certain : .probable,
+                        basis: equal ? nil : .nameDiffers))
             }
         case .checksumFailed(let bad):
             probableMatches(bad, name: record.holderName, into: &result)
@@ -332,7 +334,7 @@ public struct MemberIndex: Sendable {
             while start < records.count {
                 let end = min(start + group, records.count)
                 // Pass 1: independent loads of each record's home slot.
-                for i in start ..< end {
+                for i in start..<end {
                     if case .valid(let id) = records[i].holder {
                         let s = MemberIndexStorage.home(id.body, capacity: storage.capacity)
                         firstKeys[i - start] = storage.slots[s].key
@@ -342,16 +344,17 @@ public struct MemberIndex: Sendable {
                 // passing `records[i]` by value would copy it, retaining each of its strings.
                 var touched: UInt64 = 0
                 let base = records.baseAddress!
-                for i in start ..< end {
+                for i in start..<end {
                     touched |= firstKeys[i - start]
                     let record = base + i
                     if case .valid(let id) = record.pointee.holder {
                         let name = NameKey.make(record.pointee.holderName)
                         storage.forEachMember(id.body) { member, memberName in
                             let equal = storage.namesEqual(member: memberName, record: name, recordName: record.pointee.holderName)
-                            result.append(RecordMatch(
-                                member: MemberRef(index: member), matchClass: equal ? .certain : .probable,
-                                basis: equal ? nil : .nameDiffers))
+                            result.append(
+                                RecordMatch(
+                                    member: MemberRef(index: member), matchClass: equal ? .certain : .probable,
+                                    basis: equal ? nil : .nameDiffers))
                         }
                     } else {
                         matches(for: record.pointee, into: &result)
@@ -390,9 +393,10 @@ public struct MemberIndex: Sendable {
         let storage = self.storage
         // Each key adds at most `largestGroup` matches: room for all of them, trimmed afterwards.
         let first = result.count
-        result.append(contentsOf: repeatElement(
-            RecordMatch(member: MemberRef(index: 0), matchClass: .certain, basis: nil),
-            count: keys.count * storage.largestGroup))
+        result.append(
+            contentsOf: repeatElement(
+                RecordMatch(member: MemberRef(index: 0), matchClass: .certain, basis: nil),
+                count: keys.count * storage.largestGroup))
         let distance = 32
         let slots = storage.slots
         let capacity = storage.capacity
@@ -404,11 +408,11 @@ public struct MemberIndex: Sendable {
         }
         let used = result.withUnsafeMutableBufferPointer { out in
             ends.withUnsafeMutableBufferPointer { endsOut in
-                for i in 0 ..< min(distance, keys.count) {
+                for i in 0..<min(distance, keys.count) {
                     prefetch(keys[i].idBody)
                 }
                 var used = first
-                for i in 0 ..< keys.count {
+                for i in 0..<keys.count {
                     if i + distance < keys.count {
                         prefetch(keys[i + distance].idBody)
                     }
@@ -515,7 +519,7 @@ public struct MemberIndex: Sendable {
     public var probeStatistics: (mean: Double, longest: Int) {
         let cap = Int(storage.capacity)
         var total = 0, count = 0, longest = 0
-        for s in 0 ..< cap {
+        for s in 0..<cap {
             let key = storage.slots[s].key
             guard key != 0 else { continue }
             let home = MemberIndexStorage.home(key & ~(1 << 63), capacity: storage.capacity)

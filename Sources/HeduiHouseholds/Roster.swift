@@ -282,9 +282,10 @@ public struct Roster: Sendable {
                         stayNotes.append(.separateHouseholdInvalid(ref, why: refusal))
                     } else {
                         let id = row.id!
-                        separate.append(AssessmentUnit(
-                            id: household.id + "/" + id.description, household: Int32(h), members: [ref],
-                            isSeparate: true, notes: notes(for: ref).sorted()))
+                        separate.append(
+                            AssessmentUnit(
+                                id: household.id + "/" + id.description, household: Int32(h), members: [ref],
+                                isSeparate: true, notes: notes(for: ref).sorted()))
                         continue
                     }
                 }
@@ -292,8 +293,9 @@ public struct Roster: Sendable {
                 stayNotes.append(contentsOf: notes(for: ref))
             }
             if !stays.isEmpty {
-                units.append(AssessmentUnit(
-                    id: household.id, household: Int32(h), members: stays, isSeparate: false, notes: stayNotes.sorted()))
+                units.append(
+                    AssessmentUnit(
+                        id: household.id, household: Int32(h), members: stays, isSeparate: false, notes: stayNotes.sorted()))
             }
             units.append(contentsOf: separate)
         }

@@ -103,9 +103,11 @@ public struct FileIngestor: Sendable {
         let rejection = report.rejection!
         report.accepted = 0
         report.quarantined = 0
-        report.quarantine = [QuarantineEntry(
-            fileIndex: report.file.index, fileName: report.file.name, location: .file, source: report.file.kind,
-            field: "", code: rejection.code, message: rejection.message)]
+        report.quarantine = [
+            QuarantineEntry(
+                fileIndex: report.file.index, fileName: report.file.name, location: .file, source: report.file.kind,
+                field: "", code: rejection.code, message: rejection.message)
+        ]
         return report
     }
 
@@ -134,8 +136,9 @@ public struct FileIngestor: Sendable {
             switch file.format {
             case .csv:
                 report.encoding = encoding == .utf8 ? "UTF-8" : "GB18030"
-                report.contentBytes = try readCSV(source, layout: layout, encoding: encoding, hasher: &hasher,
-                                                  state: &state, sink: &sink)
+                report.contentBytes = try readCSV(
+                    source, layout: layout, encoding: encoding, hasher: &hasher,
+                    state: &state, sink: &sink)
             case .xml:
                 let (bytes, attributes) = try readXML(source, layout: layout, hasher: &hasher, state: &state, sink: &sink)
                 report.contentBytes = bytes
@@ -167,8 +170,10 @@ public struct FileIngestor: Sendable {
 extension FileIngestor {
     /// The CSV path. Only non-escaping closures capture the per-record state here, so it stays on
     /// the stack with static exclusivity (no boxed variables, no runtime access checks per record).
-    private func readCSV<Sink: RecordSink>(_ source: ByteSource, layout: RecordLayout, encoding: TextEncoding,
-                                           hasher: inout SHA256, state: inout RecordState, sink: inout Sink) throws -> Int {
+    private func readCSV<Sink: RecordSink>(
+        _ source: ByteSource, layout: RecordLayout, encoding: TextEncoding,
+        hasher: inout SHA256, state: inout RecordState, sink: inout Sink
+    ) throws -> Int {
         var csv = CSVReadState(layout: layout)
         var parser = CSVParser()
         var validator = UTF8Validator()
@@ -204,8 +209,10 @@ extension FileIngestor {
     /// The XML path: libxml2 calls back through an escaping closure. Its state lives in memory
     /// the closure reaches through constant pointers, not in captured variables: captured `var`s
     /// would be boxes with a dynamic exclusivity check on every access, per record.
-    private func readXML<Sink: RecordSink>(_ source: ByteSource, layout: RecordLayout, hasher: inout SHA256,
-                                           state: inout RecordState, sink: inout Sink) throws -> (Int, [String: String]) {
+    private func readXML<Sink: RecordSink>(
+        _ source: ByteSource, layout: RecordLayout, hasher: inout SHA256,
+        state: inout RecordState, sink: inout Sink
+    ) throws -> (Int, [String: String]) {
         let statePointer = UnsafeMutablePointer<RecordState>.allocate(capacity: 1)
         statePointer.initialize(to: state)
         let sinkPointer = UnsafeMutablePointer<Sink>.allocate(capacity: 1)
@@ -219,8 +226,9 @@ extension FileIngestor {
         // The reader calls back only from `feed`/`finish` below, while both pointers are valid.
         let reader = XMLRecordReader(layout: XMLRecordLayout(layout)) { view in
             let position = Int64(view.index)
-            let outcome = statePointer.pointee.decode(XMLFields(view: view), position: position,
-                                                      compactWanted: Sink.takesCompactRecords)
+            let outcome = statePointer.pointee.decode(
+                XMLFields(view: view), position: position,
+                compactWanted: Sink.takesCompactRecords)
             statePointer.pointee.deliver(outcome, position: position, sink: &sinkPointer.pointee)
         }
         var digest = hasher
@@ -289,8 +297,9 @@ struct RecordState {
 
     private mutating func account(_ decoded: DecodedRecord, position: Int64) -> DecodedRecord {
         if case .quarantined(let refused) = decoded {
-            refuse(position: position, field: refused.field, problem: refused.problem, validID: refused.validID,
-                   householdID: refused.householdID)
+            refuse(
+                position: position, field: refused.field, problem: refused.problem, validID: refused.validID,
+                householdID: refused.householdID)
         } else {
             accepted += 1
         }
@@ -310,11 +319,12 @@ struct RecordState {
     }
 
     mutating func refuse(position: Int64, field: String, problem: FieldProblem, validID: IDNumber? = nil, householdID: String? = nil) {
-        quarantine.append(QuarantineEntry(
-            fileIndex: file.index, fileName: file.name,
-            location: file.format == .csv ? .line(position) : .record(position),
-            source: file.kind, field: field, code: problem.code, message: problem.message,
-            validID: validID, householdID: householdID))
+        quarantine.append(
+            QuarantineEntry(
+                fileIndex: file.index, fileName: file.name,
+                location: file.format == .csv ? .line(position) : .record(position),
+                source: file.kind, field: field, code: problem.code, message: problem.message,
+                validID: validID, householdID: householdID))
     }
 }
 
@@ -335,8 +345,9 @@ struct CSVReadState {
         }
         guard row.count == headerCount else {
             state.read += 1
-            state.refuse(position: Int64(row.line), field: "",
-                         problem: FieldProblem(.csvFieldCount, "the line has \(row.count) fields, the header has \(headerCount)"))
+            state.refuse(
+                position: Int64(row.line), field: "",
+                problem: FieldProblem(.csvFieldCount, "the line has \(row.count) fields, the header has \(headerCount)"))
             return
         }
         let fields = CSVFields(row: row, columns: columns)
@@ -360,7 +371,9 @@ struct CSVReadState {
         if !missing.isEmpty {
             throw FileIngestor.Rejection(
                 code: .csvMissingColumn,
-                message: "the header (line \(row.line)) lacks the required column\(missing.count > 1 ? "s" : "") \(missing.joined(separator: ", "))")
+                message:
+                    "the header (line \(row.line)) lacks the required column\(missing.count > 1 ? "s" : "") \(missing.joined(separator: ", "))"
+            )
         }
     }
 }
@@ -388,11 +401,12 @@ extension XMLRecordLayout {
         self.init(
             rootElement: shape.root, parentElement: shape.parent, recordElement: shape.record,
             fields: layout.fields.map { field in
-                let origin: XMLFieldOrigin = switch field.xmlOrigin ?? .element {
-                case .element: .childElement
-                case .attribute: .attribute
-                case .parentAttribute: .parentAttribute
-                }
+                let origin: XMLFieldOrigin =
+                    switch field.xmlOrigin ?? .element {
+                    case .element: .childElement
+                    case .attribute: .attribute
+                    case .parentAttribute: .parentAttribute
+                    }
                 return XMLFieldSpec(element: field.xml ?? field.name, origin: origin)
             },
             rootAttributes: shape.rootAttributes ?? [])

@@ -257,8 +257,10 @@ public struct Catalog: Sendable {
         .summaryRegionFiles: ("各区报告文件", "Reports per region"),
         .quarantineNone: ("没有被隔离的记录。", "No record was quarantined."),
         .summaryChanges: ("与上次核对相比（动态监测）", "Since the previous run (dynamic monitoring)"),
-        .changesNone: ("与上次核对相比没有变化（或没有可比较的上次核对）。",
-                       "Nothing changed since the previous run (or there is no earlier run to compare with)."),
+        .changesNone: (
+            "与上次核对相比没有变化（或没有可比较的上次核对）。",
+            "Nothing changed since the previous run (or there is no earlier run to compare with)."
+        ),
         .changesNewlyIneligible: ("新增不符合条件", "Newly ineligible"),
         .changesNewlyEligible: ("新增符合条件", "Newly eligible"),
         .changesLevelChanged: ("保障类别变化", "Level changed"),
@@ -327,18 +329,24 @@ public struct Catalog: Sendable {
     static let reasons: [AssessmentReason: (title: (String, String), explanation: (String, String))] = [
         .incomeOverLowIncome: (
             ("家庭月收入超过低收入标准", "Monthly income above the low-income line"),
-            ("家庭人均月收入高于低收入家庭认定标准，不符合低保和低收入家庭条件。",
-             "Income per person is above the low-income line: neither dibao nor low-income support applies.")
+            (
+                "家庭人均月收入高于低收入家庭认定标准，不符合低保和低收入家庭条件。",
+                "Income per person is above the low-income line: neither dibao nor low-income support applies."
+            )
         ),
         .assetsOverLowIncomeLimit: (
             ("金融资产超过低收入家庭限额", "Financial assets above the low-income limit"),
-            ("家庭人均金融资产（存款、理财等）超过低收入家庭限额。",
-             "Financial assets (deposits, wealth products) per person exceed the low-income limit.")
+            (
+                "家庭人均金融资产（存款、理财等）超过低收入家庭限额。",
+                "Financial assets (deposits, wealth products) per person exceed the low-income limit."
+            )
         ),
         .vehicleOwned: (
             ("拥有机动车辆", "Owns a vehicle"),
-            ("家庭成员名下有计入的机动车辆（摩托车、残疾人专用车、农用车除外）。",
-             "A member owns a counted motor vehicle (motorcycles, disability and agricultural vehicles are exempt).")
+            (
+                "家庭成员名下有计入的机动车辆（摩托车、残疾人专用车、农用车除外）。",
+                "A member owns a counted motor vehicle (motorcycles, disability and agricultural vehicles are exempt)."
+            )
         ),
         .propertyOverLimit: (
             ("住房超过规定套数", "More homes than allowed"),
@@ -354,33 +362,45 @@ public struct Catalog: Sendable {
         ),
         .incomeOverDibao: (
             ("家庭月收入达到或超过低保标准", "Monthly income at or above the dibao standard"),
-            ("家庭人均月收入不低于低保标准，可按低收入家庭认定，但不符合低保条件。",
-             "Income per person is at or above the dibao standard: low-income support at most.")
+            (
+                "家庭人均月收入不低于低保标准，可按低收入家庭认定，但不符合低保条件。",
+                "Income per person is at or above the dibao standard: low-income support at most."
+            )
         ),
         .assetsOverDibaoLimit: (
             ("金融资产超过低保限额", "Financial assets above the dibao limit"),
-            ("家庭人均金融资产超过低保限额，可按低收入家庭认定。",
-             "Financial assets per person exceed the dibao limit: low-income support at most.")
+            (
+                "家庭人均金融资产超过低保限额，可按低收入家庭认定。",
+                "Financial assets per person exceed the dibao limit: low-income support at most."
+            )
         ),
         .probableMatch: (
             ("疑似匹配记录影响核对结果", "Probable matches change the outcome"),
-            ("有姓名或身份证号与家庭成员不完全一致的记录，计入后核对结果会改变。请核实该记录是否属于本人。",
-             "Records whose name or ID differs slightly from a member's would change the outcome. Check whether they belong to the member.")
+            (
+                "有姓名或身份证号与家庭成员不完全一致的记录，计入后核对结果会改变。请核实该记录是否属于本人。",
+                "Records whose name or ID differs slightly from a member's would change the outcome. Check whether they belong to the member."
+            )
         ),
         .duplicateMembership: (
             ("重复享受（成员在其他家庭中出现）", "Member listed in another household"),
-            ("该成员的身份证号在花名册的其他家庭或本家庭中重复出现，请核实是否重复享受。",
-             "The member's ID number appears in another household of the roster, or twice in this one.")
+            (
+                "该成员的身份证号在花名册的其他家庭或本家庭中重复出现，请核实是否重复享受。",
+                "The member's ID number appears in another household of the roster, or twice in this one."
+            )
         ),
         .memberIDInvalid: (
             ("成员身份证号无效", "Member's ID number is invalid"),
-            ("花名册中该成员的身份证号校验不通过，无法比对各部门数据。请核对证件后更正。",
-             "The member's ID number on the roster is invalid, so no record could be matched. Check the ID card and correct it.")
+            (
+                "花名册中该成员的身份证号校验不通过，无法比对各部门数据。请核对证件后更正。",
+                "The member's ID number on the roster is invalid, so no record could be matched. Check the ID card and correct it."
+            )
         ),
         .separateHouseholdInvalid: (
             ("单独立户条件不符", "Separate household not allowed"),
-            ("该成员申请单独立户，但不满足条件（年满18周岁、一级或二级残疾、无业），已并入家庭核对。",
-             "The member applied as a separate household but does not qualify (18 or older, disability grade 1 or 2, no work); assessed with the household.")
+            (
+                "该成员申请单独立户，但不满足条件（年满18周岁、一级或二级残疾、无业），已并入家庭核对。",
+                "The member applied as a separate household but does not qualify (18 or older, disability grade 1 or 2, no work); assessed with the household."
+            )
         ),
         .sourceMissingBank: (
             ("缺少银行数据", "No bank data"),
@@ -416,23 +436,31 @@ public struct Catalog: Sendable {
         ),
         .recordRejected: (
             ("成员有被隔离的数据记录", "A record of a member was refused"),
-            ("有一条涉及本家庭成员的数据记录因格式错误被隔离，未参与核对。请向数据提供方核实。",
-             "A record carrying a member's ID was quarantined for a format error and not assessed. Ask the provider.")
+            (
+                "有一条涉及本家庭成员的数据记录因格式错误被隔离，未参与核对。请向数据提供方核实。",
+                "A record carrying a member's ID was quarantined for a format error and not assessed. Ask the provider."
+            )
         ),
         .policyMissing: (
             ("缺少当地政策参数", "No policy for the region"),
-            ("该区划在核对基准日没有生效的低保标准，无法判定。请政策管理员补充参数。",
-             "No dibao standard is in force for the region on the as-of date. Ask the policy staff to add it.")
+            (
+                "该区划在核对基准日没有生效的低保标准，无法判定。请政策管理员补充参数。",
+                "No dibao standard is in force for the region on the as-of date. Ask the policy staff to add it."
+            )
         ),
         .declaredIncomeUnderstated: (
             ("申报收入明显低于核实收入", "Declared income well below verified income"),
-            ("家庭申报的月收入明显低于核实到的收入（仅供参考，不影响结论）。",
-             "The declared monthly income is well below the verified income (for information; no effect on the status).")
+            (
+                "家庭申报的月收入明显低于核实到的收入（仅供参考，不影响结论）。",
+                "The declared monthly income is well below the verified income (for information; no effect on the status)."
+            )
         ),
         .probableMatchNoEffect: (
             ("有疑似匹配记录（不影响结论）", "Probable matches without effect"),
-            ("有姓名或身份证号与成员不完全一致的记录，计入后核对结果不变（仅供参考）。",
-             "Records whose name or ID differs slightly from a member's exist but do not change the outcome (for information).")
+            (
+                "有姓名或身份证号与成员不完全一致的记录，计入后核对结果不变（仅供参考）。",
+                "Records whose name or ID differs slightly from a member's exist but do not change the outcome (for information)."
+            )
         ),
     ]
 

@@ -21,9 +21,11 @@ struct FlaggedList {
     let run: RunFolder
 
     var header: [String] {
-        [.colPriority, .colFlag, .colUnit, .colHousehold, .colRegionCode, .colRegionName, .colAreaType, .colApplicant,
-         .colStatus, .colReasons, .colReasonCodes, .colMembers, .colMonthlyIncome, .colFinancialAssets, .colVehicles,
-         .colHomes, .colHousingArea, .colStandard, .colSuggestedBenefit].map(catalog.text)
+        [
+            .colPriority, .colFlag, .colUnit, .colHousehold, .colRegionCode, .colRegionName, .colAreaType, .colApplicant,
+            .colStatus, .colReasons, .colReasonCodes, .colMembers, .colMonthlyIncome, .colFinancialAssets, .colVehicles,
+            .colHomes, .colHousingArea, .colStandard, .colSuggestedBenefit,
+        ].map(catalog.text)
     }
 
     func cells(_ a: RunFolder.Assessment) -> [XLSXSheet.Cell] {
@@ -53,22 +55,24 @@ struct FlaggedList {
     }
 
     func sheet(region: String) -> XLSXSheet {
-        XLSXSheet(name: catalog.text(.flaggedSheet), title: nil, header: header,
-                  rows: Self.units(run, region: region).map(cells))
+        XLSXSheet(
+            name: catalog.text(.flaggedSheet), title: nil, header: header,
+            rows: Self.units(run, region: region).map(cells))
     }
 
     /// The CSV form (UTF-8 with BOM): the same columns, yuan with 2 decimals.
     func csv(region: String) -> [UInt8] {
         var rows = [header]
         for a in Self.units(run, region: region) {
-            rows.append(cells(a).map { cell in
-                switch cell {
-                case .text(let t): t
-                case .yuan(let f), .hundredths(let f): Formatting.fen(f)
-                case .integer(let i): String(i)
-                case .empty: ""
-                }
-            })
+            rows.append(
+                cells(a).map { cell in
+                    switch cell {
+                    case .text(let t): t
+                    case .yuan(let f), .hundredths(let f): Formatting.fen(f)
+                    case .integer(let i): String(i)
+                    case .empty: ""
+                    }
+                })
         }
         return CSVTable.render(rows)
     }

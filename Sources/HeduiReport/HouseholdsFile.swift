@@ -25,8 +25,10 @@ public enum HouseholdsFile {
         public var declaredMonthlyIncome: Int64
         public var rigidExpenseAnnual: Int64
 
-        public init(name: String, idNumber: String, relation: String, disabilityGrade: Int, employment: String,
-                    declaredMonthlyIncome: Int64, rigidExpenseAnnual: Int64) {
+        public init(
+            name: String, idNumber: String, relation: String, disabilityGrade: Int, employment: String,
+            declaredMonthlyIncome: Int64, rigidExpenseAnnual: Int64
+        ) {
             self.name = name
             self.idNumber = idNumber
             self.relation = relation
@@ -65,9 +67,11 @@ public enum HouseholdsFile {
         public var members: [Member]
         public var probable: [ProbableHolder]
 
-        public init(unitID: String, householdID: String, regionCode: String, regionName: String, areaType: String,
-                    applicationType: String, currentStatus: String, address: String, members: [Member],
-                    probable: [ProbableHolder] = []) {
+        public init(
+            unitID: String, householdID: String, regionCode: String, regionName: String, areaType: String,
+            applicationType: String, currentStatus: String, address: String, members: [Member],
+            probable: [ProbableHolder] = []
+        ) {
             self.unitID = unitID
             self.householdID = householdID
             self.regionCode = regionCode
@@ -159,12 +163,13 @@ public enum HouseholdsFile {
             guard let unitID = object["unit_id"]?.string else {
                 throw ReportError(.malformedInput, "\(fileName) line \(lineNumber): no unit_id")
             }
-            lines.append(Line(
-                unitID: unitID, householdID: object["household_id"]?.string ?? "",
-                regionCode: object["region_code"]?.string ?? "", regionName: object["region_name"]?.string ?? "",
-                areaType: object["area_type"]?.string ?? "", applicationType: object["application_type"]?.string ?? "",
-                currentStatus: object["current_status"]?.string ?? "", address: object["address"]?.string ?? "",
-                members: members, probable: probable))
+            lines.append(
+                Line(
+                    unitID: unitID, householdID: object["household_id"]?.string ?? "",
+                    regionCode: object["region_code"]?.string ?? "", regionName: object["region_name"]?.string ?? "",
+                    areaType: object["area_type"]?.string ?? "", applicationType: object["application_type"]?.string ?? "",
+                    currentStatus: object["current_status"]?.string ?? "", address: object["address"]?.string ?? "",
+                    members: members, probable: probable))
         }
         return lines
     }

@@ -133,7 +133,8 @@ enum JSONValue: Equatable {
                     case UInt8(ascii: "u"):
                         guard var code = hex4() else { return nil }
                         if (0xD800..<0xDC00).contains(code), index + 1 < bytes.count,
-                           bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") {
+                            bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u")
+                        {
                             index += 2
                             guard let low = hex4() else { return nil }
                             code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
@@ -151,7 +152,7 @@ enum JSONValue: Equatable {
 
         mutating func hex4() -> UInt32? {
             guard index + 4 <= bytes.count,
-                  let value = UInt32(String(decoding: bytes[index..<index + 4], as: UTF8.self), radix: 16)
+                let value = UInt32(String(decoding: bytes[index..<index + 4], as: UTF8.self), radix: 16)
             else { return nil }
             index += 4
             return value

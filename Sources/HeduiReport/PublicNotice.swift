@@ -22,9 +22,10 @@ struct PublicNotice {
             run.assessments.filter { $0.regionCode == region && $0.status == level.rawValue }.map { a in
                 let household = run.households[a.unitID]
                 let applicant = household?.members.first { $0.relation == "self" } ?? household?.members.first
-                return Entry(maskedName: Masking.name(applicant?.name ?? ""),
-                             maskedID: Masking.idNumber(applicant?.idNumber ?? ""),
-                             size: a.members, level: catalog.status(level), benefit: a.suggestedBenefit)
+                return Entry(
+                    maskedName: Masking.name(applicant?.name ?? ""),
+                    maskedID: Masking.idNumber(applicant?.idNumber ?? ""),
+                    size: a.members, level: catalog.status(level), benefit: a.suggestedBenefit)
             }
         }
     }
@@ -40,18 +41,23 @@ struct PublicNotice {
 
     func sheet(region: String) -> XLSXSheet {
         let rows: [[XLSXSheet.Cell]] = entries(region: region).enumerated().map { i, e in
-            [.integer(Int64(i + 1)), .text(e.maskedName), .text(e.maskedID), .integer(Int64(e.size)), .text(e.level),
-             e.benefit > 0 ? .integer(e.benefit) : .text(catalog.text(.empty))]
+            [
+                .integer(Int64(i + 1)), .text(e.maskedName), .text(e.maskedID), .integer(Int64(e.size)), .text(e.level),
+                e.benefit > 0 ? .integer(e.benefit) : .text(catalog.text(.empty)),
+            ]
         }
-        return XLSXSheet(name: catalog.text(.publicNoticeSheet), title: title(region: region), header: header, rows: rows,
-                         footer: [catalog.text(.publicNoticeIntro), catalog.text(.publicNoticeFooter)],
-                         freezeHeader: true, autofilter: true, landscape: false)
+        return XLSXSheet(
+            name: catalog.text(.publicNoticeSheet), title: title(region: region), header: header, rows: rows,
+            footer: [catalog.text(.publicNoticeIntro), catalog.text(.publicNoticeFooter)],
+            freezeHeader: true, autofilter: true, landscape: false)
     }
 
     func html(region: String) -> String {
         let rows = entries(region: region).enumerated().map { i, e in
-            [String(i + 1), HTML.escape(e.maskedName), HTML.escape(e.maskedID), String(e.size), HTML.escape(e.level),
-             e.benefit > 0 ? Formatting.wholeYuan(e.benefit) : HTML.escape(catalog.text(.empty))]
+            [
+                String(i + 1), HTML.escape(e.maskedName), HTML.escape(e.maskedID), String(e.size), HTML.escape(e.level),
+                e.benefit > 0 ? Formatting.wholeYuan(e.benefit) : HTML.escape(catalog.text(.empty)),
+            ]
         }
         var body = "<h1>\(HTML.escape(title(region: region)))</h1>"
         body += "<div class=\"meta\">\(HTML.escape(catalog.text(.asOfDate))) \(HTML.escape(run.manifest.asOf))</div>"

@@ -49,8 +49,9 @@ public struct ReportWriter: Sendable {
                 try XLSXLibrary.write([flagged.sheet(region: region)], to: path("flagged.xlsx"))
                 try protect(path("flagged.xlsx"))
                 try writeFile(path("flagged.csv"), flagged.csv(region: region))
-                try writeFile(path("verification.html"),
-                              Array(VerificationReport(catalog: catalog, run: run).render(region: region).utf8))
+                try writeFile(
+                    path("verification.html"),
+                    Array(VerificationReport(catalog: catalog, run: run).render(region: region).utf8))
                 var regionLinks: [(Catalog.Key, String)] = [
                     (.flaggedListLink, "\(region)/flagged.xlsx"), (.linksCSV, "\(region)/flagged.csv"),
                     (.verificationLink, "\(region)/verification.html"),
@@ -78,8 +79,9 @@ public struct ReportWriter: Sendable {
             if fm.fileExists(atPath: final) { try rename(final, old) }
             try rename(staging, final)
             try? fm.removeItem(atPath: old)
-            return Outcome(path: final, regions: regions, flagged: run.assessments.filter { !$0.flag.isEmpty }.count,
-                           publicNotice: noticeCount, files: written)
+            return Outcome(
+                path: final, regions: regions, flagged: run.assessments.filter { !$0.flag.isEmpty }.count,
+                publicNotice: noticeCount, files: written)
         } catch {
             try? fm.removeItem(atPath: staging)
             throw error

@@ -141,15 +141,17 @@ public struct RunFolder: Sendable {
         quarantine = []
         if let bytes = try read("quarantine.csv") {
             quarantine = CSVTable.records(String(decoding: bytes, as: UTF8.self)).map {
-                QuarantineRow(file: $0["file"] ?? "", location: $0["location"] ?? "", source: $0["source"] ?? "",
-                              field: $0["field"] ?? "", code: $0["code"] ?? "", message: $0["message"] ?? "")
+                QuarantineRow(
+                    file: $0["file"] ?? "", location: $0["location"] ?? "", source: $0["source"] ?? "",
+                    field: $0["field"] ?? "", code: $0["code"] ?? "", message: $0["message"] ?? "")
             }
         }
         changes = nil
         if let bytes = try read("changes.csv") {
             changes = CSVTable.records(String(decoding: bytes, as: UTF8.self)).map {
-                ChangeRow(unitID: $0["unit_id"] ?? "", previousStatus: $0["previous_status"] ?? "",
-                          status: $0["status"] ?? "", sinceRun: $0["since_run"] ?? "")
+                ChangeRow(
+                    unitID: $0["unit_id"] ?? "", previousStatus: $0["previous_status"] ?? "",
+                    status: $0["status"] ?? "", sinceRun: $0["since_run"] ?? "")
             }
         }
         households = [:]

@@ -17,8 +17,10 @@ public struct SamplingUnit: Sendable, Hashable {
     /// Reason codes.
     public var reasons: [String]
 
-    public init(unitID: String, regionCode: RegionCode, status: String, monthlyIncome: Fen, members: Int,
-                standard: Fen?, lowIncomeLine: Fen?, reasons: [String]) {
+    public init(
+        unitID: String, regionCode: RegionCode, status: String, monthlyIncome: Fen, members: Int,
+        standard: Fen?, lowIncomeLine: Fen?, reasons: [String]
+    ) {
         self.unitID = unitID
         self.regionCode = regionCode
         self.status = status
@@ -84,8 +86,10 @@ public struct SpotCheckRow: Sendable, Hashable {
     /// The risk factors (`risk: BORDERLINE_DIBAO, …`), then why the unit is unassigned, joined with `; `.
     public var note: String
 
-    public init(unitID: String, regionCode: RegionCode, status: String, stratum: String, weight: Int,
-                inspectorID: String?, note: String) {
+    public init(
+        unitID: String, regionCode: RegionCode, status: String, stratum: String, weight: Int,
+        inspectorID: String?, note: String
+    ) {
         self.unitID = unitID
         self.regionCode = regionCode
         self.status = status
@@ -137,8 +141,10 @@ public enum SpotCheck {
     ///    fewest assignments so far.
     ///
     /// - Returns: The rows, sorted by unit_id.
-    public static func draw(units: [SamplingUnit], inspectors: [InspectorInfo], seed: String,
-                            parameters: (RegionCode) -> SamplingParameters) -> [SpotCheckRow] {
+    public static func draw(
+        units: [SamplingUnit], inspectors: [InspectorInfo], seed: String,
+        parameters: (RegionCode) -> SamplingParameters
+    ) -> [SpotCheckRow] {
         // Strata, each in canonical order.
         // Keyed by the label's bytes: Swift's String keys would merge canonically equivalent texts.
         var strata: [[UInt8]: (label: String, units: [SamplingUnit])] = [:]
@@ -189,9 +195,10 @@ public enum SpotCheck {
                 load[chosen] += 1
                 inspectorID = staff[chosen].inspectorID
             }
-            rows.append(SpotCheckRow(
-                unitID: unit.unitID, regionCode: unit.regionCode, status: unit.status, stratum: stratumLabel(unit),
-                weight: weight, inspectorID: inspectorID, note: notes.joined(separator: "; ")))
+            rows.append(
+                SpotCheckRow(
+                    unitID: unit.unitID, regionCode: unit.regionCode, status: unit.status, stratum: stratumLabel(unit),
+                    weight: weight, inspectorID: inspectorID, note: notes.joined(separator: "; ")))
         }
         return rows
     }
@@ -209,7 +216,7 @@ public enum SpotCheck {
         let product = units.multipliedFullWidth(by: UInt64(n))
         var byRate: Int
         if product.high >= divisor {
-            byRate = n   // rate > 1 would give more than n; capped below anyway
+            byRate = n  // rate > 1 would give more than n; capped below anyway
         } else {
             let (q, r) = divisor.dividingFullWidth(product)
             byRate = q >= UInt64(n) ? n : Int(q) + (r > 0 ? 1 : 0)
@@ -276,7 +283,7 @@ public enum SpotCheck {
                 }
                 step /= 2
             }
-            let index = pos   // 0-based
+            let index = pos  // 0-based
             taken.append(index)
             let w = UInt64(weights[index])
             total -= w

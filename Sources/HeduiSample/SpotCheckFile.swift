@@ -17,8 +17,10 @@ extension SpotCheck {
     ///
     /// - Returns: `.identical` when the published bytes are the re-derived file's; otherwise the first
     ///   difference, naming the line and column (ID numbers inside unit ids masked).
-    public static func verify(published: [UInt8], units: [SamplingUnit], inspectors: [InspectorInfo], seed: String,
-                              parameters: (RegionCode) -> SamplingParameters) -> VerificationResult {
+    public static func verify(
+        published: [UInt8], units: [SamplingUnit], inspectors: [InspectorInfo], seed: String,
+        parameters: (RegionCode) -> SamplingParameters
+    ) -> VerificationResult {
         let rows = draw(units: units, inspectors: inspectors, seed: seed, parameters: parameters)
         let expected = render(rows)
         if expected == published { return .identical(rows: rows.count) }
@@ -30,17 +32,23 @@ extension SpotCheck {
         for index in 0..<max(want.count, have.count) {
             let line = have.indices.contains(index) ? have[index].line : (have.last.map { $0.line + 1 } ?? 1)
             guard index < have.count else {
-                return .different(line: line, message: "spotcheck.csv: ends after \(max(0, have.count - 1)) rows; "
-                    + "the re-derived sample has \(want.count - 1) (next: unit \(maskedUnitID(want[index][0])))")
+                return .different(
+                    line: line,
+                    message: "spotcheck.csv: ends after \(max(0, have.count - 1)) rows; "
+                        + "the re-derived sample has \(want.count - 1) (next: unit \(maskedUnitID(want[index][0])))")
             }
             guard index < want.count else {
-                return .different(line: line, message: "spotcheck.csv line \(line): unit \(maskedUnitID(have[index].fields.first ?? "")) "
-                    + "is not in the re-derived sample (\(want.count - 1) rows)")
+                return .different(
+                    line: line,
+                    message: "spotcheck.csv line \(line): unit \(maskedUnitID(have[index].fields.first ?? "")) "
+                        + "is not in the re-derived sample (\(want.count - 1) rows)")
             }
             let a = have[index].fields, b = want[index]
             if a == b { continue }
             if index == 0 {
-                return .different(line: line, message: "spotcheck.csv line 1: header is \(a.joined(separator: ",")), expected \(b.joined(separator: ","))")
+                return .different(
+                    line: line, message: "spotcheck.csv line 1: header is \(a.joined(separator: ",")), expected \(b.joined(separator: ","))"
+                )
             }
             if a.count != b.count {
                 return .different(line: line, message: "spotcheck.csv line \(line): \(a.count) fields, expected \(b.count)")
@@ -49,13 +57,17 @@ extension SpotCheck {
             let unit = maskedUnitID(b[0])
             let shownA = column == 0 ? maskedUnitID(a[0]) : a[column]
             let shownB = column == 0 ? unit : b[column]
-            return .different(line: line, message: "spotcheck.csv line \(line) (unit \(unit)): \(header[column]) is "
-                + "\"\(shownA)\", re-derived \"\(shownB)\"")
+            return .different(
+                line: line,
+                message: "spotcheck.csv line \(line) (unit \(unit)): \(header[column]) is "
+                    + "\"\(shownA)\", re-derived \"\(shownB)\"")
         }
         let common = min(expected.count, published.count)
         let offset = (0..<common).first { expected[$0] != published[$0] } ?? common
-        return .different(line: 0, message: "spotcheck.csv: same rows, but the bytes differ from the canonical form at byte \(offset) "
-            + "(quoting, line ends or a byte-order mark)")
+        return .different(
+            line: 0,
+            message: "spotcheck.csv: same rows, but the bytes differ from the canonical form at byte \(offset) "
+                + "(quoting, line ends or a byte-order mark)")
     }
 
     /// A unit id with the ID number of a separate unit masked (`HH001/330902********1234`), for messages.

@@ -179,8 +179,10 @@ public struct SpotCheckInputs: Sendable, Equatable {
         for (i, s) in ((root["inspectors"] as? [[String: Any]]) ?? []).enumerated() {
             let what = "inspectors[\(i)]"
             guard let id = s["inspector_id"] as? String else { throw FormatError(message: "\(what): no inspector_id") }
-            inspectors.append(InspectorInfo(inspectorID: id, homeRegion: try region(s["home_region"], what),
-                                            capacity: try optionalInt(s, "capacity", what).map { Int($0) }))
+            inspectors.append(
+                InspectorInfo(
+                    inspectorID: id, homeRegion: try region(s["home_region"], what),
+                    capacity: try optionalInt(s, "capacity", what).map { Int($0) }))
         }
         guard let unitObjects = root["units"] as? [[String: Any]] else { throw FormatError(message: "no units") }
         var units: [SamplingUnit] = []
@@ -196,8 +198,10 @@ public struct SpotCheckInputs: Sendable, Equatable {
             let members = try int(u, "members", what)
             let standard: Fen? = try optionalInt(u, "standard", what).map { Fen($0) }
             let line: Fen? = try optionalInt(u, "low_income_line", what).map { Fen($0) }
-            units.append(SamplingUnit(unitID: id, regionCode: code, status: status, monthlyIncome: Fen(income),
-                                      members: Int(members), standard: standard, lowIncomeLine: line, reasons: reasons))
+            units.append(
+                SamplingUnit(
+                    unitID: id, regionCode: code, status: status, monthlyIncome: Fen(income),
+                    members: Int(members), standard: standard, lowIncomeLine: line, reasons: reasons))
         }
         return SpotCheckInputs(seed: seed, parameters: parameters, units: units, inspectors: inspectors)
     }
@@ -217,7 +221,8 @@ public struct SpotCheckInputs: Sendable, Equatable {
             FileManager.default.contents(atPath: (path as NSString).appendingPathComponent(name)).map { Array($0) }
         }
         guard let inputBytes = read(fileName) else {
-            return RunVerification(exitCode: 2, message: "\(path)/\(fileName): no such file (a run of an older engine, or not a run folder)")
+            return RunVerification(
+                exitCode: 2, message: "\(path)/\(fileName): no such file (a run of an older engine, or not a run folder)")
         }
         guard let published = read("spotcheck.csv") else {
             return RunVerification(exitCode: 2, message: "\(path)/spotcheck.csv: no such file")

@@ -44,7 +44,7 @@ public struct SpotCheckStream: Sendable {
     /// - Precondition: `bound > 0`.
     public mutating func uniform(below bound: UInt64) -> UInt64 {
         precondition(bound > 0)
-        let excess = (0 &- bound) % bound   // 2^64 mod bound
+        let excess = (0 &- bound) % bound  // 2^64 mod bound
         while true {
             let word = nextWord()
             // word < 2^64 − excess  ⇔  word ≤ UInt64.max − excess

@@ -210,8 +210,10 @@ public struct SpotcheckSampleRecord: LedgerRecord, Equatable {
     public var inspectorID: String?
     public var note: String
 
-    public init(runID: String, unitID: String, regionCode: String, status: String, stratum: String, weight: String,
-                inspectorID: String?, note: String) {
+    public init(
+        runID: String, unitID: String, regionCode: String, status: String, stratum: String, weight: String,
+        inspectorID: String?, note: String
+    ) {
         self.runID = runID
         self.unitID = unitID
         self.regionCode = regionCode
@@ -237,8 +239,10 @@ public struct RecheckOutcomeRecord: LedgerRecord, Equatable {
     public var status: String?
     public var note: String
 
-    public init(id: Int64? = nil, runID: String, unitID: String, inspectorID: String?, recordedAt: Date, outcome: String,
-                status: String?, note: String) {
+    public init(
+        id: Int64? = nil, runID: String, unitID: String, inspectorID: String?, recordedAt: Date, outcome: String,
+        status: String?, note: String
+    ) {
         self.id = id
         self.runID = runID
         self.unitID = unitID

@@ -1,8 +1,9 @@
 import Foundation
 import GRDB
 import GRDBSQLite
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The embedded run ledger (`hedui.sqlite`): runs, their input files, every unit's result per run,
@@ -226,10 +227,14 @@ public final class RunLedger: Sendable {
         try read { db in
             var status: [String: Int] = [:]
             var flag: [String: Int] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT status, COUNT(*) FROM unit_result WHERE run_id = ? GROUP BY status", arguments: [runID]) {
+            for row in try Row.fetchAll(
+                db, sql: "SELECT status, COUNT(*) FROM unit_result WHERE run_id = ? GROUP BY status", arguments: [runID])
+            {
                 status[row[0]] = row[1]
             }
-            for row in try Row.fetchAll(db, sql: "SELECT flag, COUNT(*) FROM unit_result WHERE run_id = ? AND flag <> '' GROUP BY flag", arguments: [runID]) {
+            for row in try Row.fetchAll(
+                db, sql: "SELECT flag, COUNT(*) FROM unit_result WHERE run_id = ? AND flag <> '' GROUP BY flag", arguments: [runID])
+            {
                 flag[row[0]] = row[1]
             }
             return (status, flag)
@@ -261,8 +266,10 @@ public final class RunLedger: Sendable {
         public var outputs: [OutputFileRecord]
         public var sample: [SpotcheckSampleRecord]
 
-        public init(run: RunRecord, inputs: [InputFileRecord], units: [UnitResultRecord], outputs: [OutputFileRecord],
-                    sample: [SpotcheckSampleRecord] = []) {
+        public init(
+            run: RunRecord, inputs: [InputFileRecord], units: [UnitResultRecord], outputs: [OutputFileRecord],
+            sample: [SpotcheckSampleRecord] = []
+        ) {
             self.run = run
             self.inputs = inputs
             self.units = units
@@ -289,8 +296,10 @@ public final class RunLedger: Sendable {
     /// transaction is rolled back and nothing is recorded. Foreign keys are checked at the
     /// commit (`defer_foreign_keys`), as the unit rows go in before their run row.
     @discardableResult
-    public func record(runID: String, units: [UnitResultRecord], rest: () throws -> RunEntry,
-                       beforeCommit: () -> Void = {}) throws -> RunRecord {
+    public func record(
+        runID: String, units: [UnitResultRecord], rest: () throws -> RunEntry,
+        beforeCommit: () -> Void = {}
+    ) throws -> RunRecord {
         try write { db in
             defer { beforeCommit() }
             try db.execute(sql: "PRAGMA defer_foreign_keys = ON")
@@ -303,11 +312,12 @@ public final class RunLedger: Sendable {
             // One prepared statement for every unit row, its values bound with SQLite's C API: a
             // provincial run records about a million rows. GRDB's Codable persistence took ~50 µs a
             // row (13 s for 203,233 rows), its `StatementArguments` ~5 µs; this is ~1 µs.
-            let insertUnit = try db.makeStatement(sql: """
-                INSERT INTO unit_result (run_id, unit_id, household_id, region_code, area_type, status, flag, reasons,
-                members, monthly_income_fen, financial_assets_fen, vehicles, homes, housing_area_hundredths,
-                standard_fen, suggested_benefit) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """)
+            let insertUnit = try db.makeStatement(
+                sql: """
+                    INSERT INTO unit_result (run_id, unit_id, household_id, region_code, area_type, status, flag, reasons,
+                    members, monthly_income_fen, financial_assets_fen, vehicles, homes, housing_area_hundredths,
+                    standard_fen, suggested_benefit) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """)
             let statement = insertUnit.sqliteStatement
             for unit in units {
                 sqlite3_reset(statement)
@@ -329,7 +339,8 @@ public final class RunLedger: Sendable {
                 sqlite3_bind_int64(statement, 16, unit.suggestedBenefit)
                 let code = sqlite3_step(statement)
                 guard code == SQLITE_DONE else {
-                    throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
+                    throw DatabaseError(
+                        resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
                 }
             }
             sqlite3_reset(statement)
@@ -346,10 +357,11 @@ public final class RunLedger: Sendable {
             }
             for file in entry.inputs { try file.insert(db) }
             for file in entry.outputs { try file.insert(db) }
-            let insertDrawn = try db.makeStatement(sql: """
-                INSERT INTO spotcheck_sample (run_id, unit_id, region_code, status, stratum, weight, inspector_id, note)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                """)
+            let insertDrawn = try db.makeStatement(
+                sql: """
+                    INSERT INTO spotcheck_sample (run_id, unit_id, region_code, status, stratum, weight, inspector_id, note)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    """)
             for drawn in entry.sample {
                 insertDrawn.setUncheckedArguments([
                     drawn.runID, drawn.unitID, drawn.regionCode, drawn.status, drawn.stratum, drawn.weight, drawn.inspectorID,
@@ -393,8 +405,10 @@ public final class RunLedger: Sendable {
         try write { db in
             var inserted = 0, updated = 0
             for var outcome in outcomes {
-                if let id = try Int64.fetchOne(db, sql: "SELECT id FROM recheck_outcome WHERE run_id = ? AND unit_id = ?",
-                                               arguments: [outcome.runID, outcome.unitID]) {
+                if let id = try Int64.fetchOne(
+                    db, sql: "SELECT id FROM recheck_outcome WHERE run_id = ? AND unit_id = ?",
+                    arguments: [outcome.runID, outcome.unitID])
+                {
                     outcome.id = id
                     try outcome.update(db)
                     updated += 1

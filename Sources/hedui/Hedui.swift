@@ -3,8 +3,9 @@ import Foundation
 import HeduiBatch
 import HeduiModel
 import Logging
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The `hedui` command: parses arguments and calls the library. Nothing else lives here.
@@ -92,8 +93,9 @@ struct OperatorOptions: ParsableArguments {
     @Option(name: .customLong("log-format"), help: "text (for people) or json (one object per line, for log shippers).")
     var logFormat: String = "text"
 
-    @Option(name: .customLong("log-level"),
-            help: "trace, debug, info, notice, warning, error or critical (default: warning for text, info for json).")
+    @Option(
+        name: .customLong("log-level"),
+        help: "trace, debug, info, notice, warning, error or critical (default: warning for text, info for json).")
     var logLevel: String?
 
     @Flag(help: "Only warnings and the final summary line: no progress line, no info logs.")
@@ -162,8 +164,9 @@ struct Run: ParsableCommand {
 
     func run() throws {
         let day = try asOf.map(parseDay)
-        var job = RunJob(inboxPath: inbox, policyPath: policy, outputPath: out, asOf: day, seed: seed,
-                         threads: threadOptions.threads, databasePath: db, force: force, metricsPath: metricsFile)
+        var job = RunJob(
+            inboxPath: inbox, policyPath: policy, outputPath: out, asOf: day, seed: seed,
+            threads: threadOptions.threads, databasePath: db, force: force, metricsPath: metricsFile)
         job.logger = operatorOptions.bootstrap()
         if operatorOptions.wantsProgress { job.progress = RunProgress() }
         let outcome: RunJob.Outcome
@@ -178,13 +181,15 @@ struct Run: ParsableCommand {
         }
         if let done = outcome.alreadyDoneAt {
             let time = ISO8601DateFormatter().string(from: done)
-            print("hedui run \(outcome.runID): already done at \(time); output unchanged (use --force to run again); "
-                  + "output in \(outcome.outputPath); exit \(outcome.exitCode)")
+            print(
+                "hedui run \(outcome.runID): already done at \(time); output unchanged (use --force to run again); "
+                    + "output in \(outcome.outputPath); exit \(outcome.exitCode)")
         } else {
             let statuses = AssessmentStatusSummary.line(outcome.statusCounts)
-            print("hedui run \(outcome.runID): as-of \(outcome.asOf), \(outcome.units) units (\(statuses)), \(outcome.flagged) flagged, "
-                  + "\(outcome.quarantined) records quarantined, \(outcome.rejectedFiles) files rejected; \(outcome.changes.summary); "
-                  + "\(String(format: "%.1f", outcome.durationSeconds)) s; output in \(outcome.outputPath); exit \(outcome.exitCode)")
+            print(
+                "hedui run \(outcome.runID): as-of \(outcome.asOf), \(outcome.units) units (\(statuses)), \(outcome.flagged) flagged, "
+                    + "\(outcome.quarantined) records quarantined, \(outcome.rejectedFiles) files rejected; \(outcome.changes.summary); "
+                    + "\(String(format: "%.1f", outcome.durationSeconds)) s; output in \(outcome.outputPath); exit \(outcome.exitCode)")
         }
         if outcome.exitCode != 0 { throw ExitCode(outcome.exitCode) }
     }

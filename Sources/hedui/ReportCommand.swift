@@ -28,8 +28,9 @@ struct Report: ParsableCommand {
         let writer = ReportWriter(runPath: runFolder, language: ReportLanguage(rawValue: lang) ?? .zh)
         do {
             let outcome = try writer.write()
-            print("hedui report: \(outcome.regions.count) regions, \(outcome.flagged) flagged units, "
-                  + "\(outcome.publicNotice) units on the public notice; reports in \(outcome.path)")
+            print(
+                "hedui report: \(outcome.regions.count) regions, \(outcome.flagged) flagged units, "
+                    + "\(outcome.publicNotice) units on the public notice; reports in \(outcome.path)")
         } catch {
             FileHandle.standardError.write(Data("hedui report: \(error)\n".utf8))
             throw ExitCode(1)

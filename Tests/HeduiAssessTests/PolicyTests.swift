@@ -1,7 +1,7 @@
 import Foundation
+import HeduiAssess
 import HeduiModel
 import Testing
-import HeduiAssess
 
 // MARK: - Helpers
 
@@ -19,25 +19,25 @@ private func region(_ code: String) -> RegionCode { RegionCode(code)! }
 
 /// A small valid policy; line numbers matter to the error tests built from it.
 private let basePolicy = """
-version: 1
-defaults:
-  low_income_multiplier: 1.5
-  currency_rates: { USD: 7.10, HKD: 0.91 }
-regions:
-  "330902":
-    name: 定海区
-    standards:
-      - { from: 2023-07-01, urban: 1083, rural: 1083 }
-      - { from: 2024-01-01, urban: 1133.33, rural: 1133.33 }
-  330903:
-    standards:
-      - { from: 2024-01-01, urban: 1133.335, rural: 900 }
-    overrides:
-      max_homes: 2
-      spot_check: { rate: 0.1 }
-      currency_rates: { usd: 7.2 }
+    version: 1
+    defaults:
+      low_income_multiplier: 1.5
+      currency_rates: { USD: 7.10, HKD: 0.91 }
+    regions:
+      "330902":
+        name: 定海区
+        standards:
+          - { from: 2023-07-01, urban: 1083, rural: 1083 }
+          - { from: 2024-01-01, urban: 1133.33, rural: 1133.33 }
+      330903:
+        standards:
+          - { from: 2024-01-01, urban: 1133.335, rural: 900 }
+        overrides:
+          max_homes: 2
+          spot_check: { rate: 0.1 }
+          currency_rates: { usd: 7.2 }
 
-"""
+    """
 
 private func table(_ yaml: String) throws -> PolicyTable {
     try PolicyTable(yaml: yaml, fileName: "policy.yaml")
@@ -68,11 +68,13 @@ struct SamplePolicyTests {
         #expect(policy.defaults.spotCheck == .specDefaults)
     }
 
-    @Test("standards in force on 2024-06-30", arguments: [
-        ("330902", "定海区", Int64(113_333), Int64(113_333)),
-        ("330903", "普陀区", 113_333, 113_333),
-        ("320481", "溧阳市", 86_000, 86_000),
-    ])
+    @Test(
+        "standards in force on 2024-06-30",
+        arguments: [
+            ("330902", "定海区", Int64(113_333), Int64(113_333)),
+            ("330903", "普陀区", 113_333, 113_333),
+            ("320481", "溧阳市", 86_000, 86_000),
+        ])
     func standards(code: String, name: String, urban: Int64, rural: Int64) throws {
         let policy = try PolicyTable.load(contentsOf: samplePolicyPath)
         let e = policy.effective(for: region(code), on: day("2024-06-30"))
@@ -98,8 +100,9 @@ struct SamplePolicyTests {
         #expect(putuo.vehicleValueExemptBelow == Fen(yuan: 50_000))
         #expect(putuo.assetsMonthsDibao == 30)
         #expect(dinghai == policy.defaults)
-        #expect(policy.regions[region("330903")]!.overriddenKeys
-            == ["assets_months_dibao", "max_homes", "vehicle_value_exempt_below"])
+        #expect(
+            policy.regions[region("330903")]!.overriddenKeys
+                == ["assets_months_dibao", "max_homes", "vehicle_value_exempt_below"])
     }
 
     @Test func reportIsDeterministicAndComplete() throws {
@@ -122,13 +125,15 @@ struct SamplePolicyTests {
 
 @Suite("Effective policy")
 struct EffectivePolicyTests {
-    @Test("dated selection", arguments: [
-        ("2023-06-30", nil as Int64?),   // the day before the first `from`
-        ("2023-07-01", 108_300),          // exactly on `from`
-        ("2023-12-31", 108_300),          // between
-        ("2024-01-01", 113_333),
-        ("2030-01-01", 113_333),
-    ])
+    @Test(
+        "dated selection",
+        arguments: [
+            ("2023-06-30", nil as Int64?),  // the day before the first `from`
+            ("2023-07-01", 108_300),  // exactly on `from`
+            ("2023-12-31", 108_300),  // between
+            ("2024-01-01", 113_333),
+            ("2030-01-01", 113_333),
+        ])
     func datedSelection(date: String, urban: Int64?) throws {
         let e = try table(basePolicy).effective(for: region("330902"), on: day(date))
         #expect(e.standard(for: .urban) == urban.map { Fen($0) })
@@ -156,9 +161,9 @@ struct EffectivePolicyTests {
         let policy = try table(basePolicy)
         let dinghai = policy.effective(for: region("330902"), on: day("2024-01-01"))
         #expect(dinghai.standard(for: .urban) == Fen(113_333))
-        #expect(dinghai.lowIncomeLine(for: .urban) == Fen(170_000))   // round_half_up(113333 × 1.5) = 169999.5 → 170000
+        #expect(dinghai.lowIncomeLine(for: .urban) == Fen(170_000))  // round_half_up(113333 × 1.5) = 169999.5 → 170000
         let putuo = policy.effective(for: region("330903"), on: day("2024-01-01"))
-        #expect(putuo.standard(for: .urban) == Fen(113_334))           // 1133.335 yuan → 113333.5 fen → 113334
+        #expect(putuo.standard(for: .urban) == Fen(113_334))  // 1133.335 yuan → 113333.5 fen → 113334
         #expect(putuo.standard(for: .rural) == Fen(90_000))
         #expect(putuo.lowIncomeLine(for: .rural) == Fen(135_000))
     }
@@ -182,11 +187,12 @@ struct EffectivePolicyTests {
     }
 
     @Test func missingDefaultsUseTheSpecExample() throws {
-        let policy = try table("""
-        version: 1
-        regions:
-          "320481": { standards: [{ from: 2019-07-01, urban: 860, rural: 860 }] }
-        """)
+        let policy = try table(
+            """
+            version: 1
+            regions:
+              "320481": { standards: [{ from: 2019-07-01, urban: 860, rural: 860 }] }
+            """)
         #expect(policy.defaults == PolicyParameters.specDefaults)
         #expect(policy.defaults.housingAreaPerCapitaMax == nil)
         #expect(policy.defaults.incomeWindowMonths == 12)
@@ -194,14 +200,15 @@ struct EffectivePolicyTests {
     }
 
     @Test func standardsAreSortedWhateverTheFileOrder() throws {
-        let policy = try table("""
-        version: 1
-        regions:
-          "320481":
-            standards:
-              - { from: 2024-01-01, urban: 2, rural: 2 }
-              - { from: 2019-07-01, urban: 1, rural: 1 }
-        """)
+        let policy = try table(
+            """
+            version: 1
+            regions:
+              "320481":
+                standards:
+                  - { from: 2024-01-01, urban: 2, rural: 2 }
+                  - { from: 2019-07-01, urban: 1, rural: 1 }
+            """)
         #expect(policy.regions[region("320481")]!.standards.map(\.from) == [day("2019-07-01"), day("2024-01-01")])
         #expect(policy.effective(for: region("320481"), on: day("2020-01-01")).standard(for: .rural) == Fen(100))
     }
@@ -211,10 +218,12 @@ struct EffectivePolicyTests {
 
 @Suite("PolicyDecimal")
 struct PolicyDecimalTests {
-    @Test("parses exactly", arguments: [
-        ("1.5", Int64(15), 1), ("0.05", 5, 2), ("7.10", 71, 1), ("1133.333", 1_133_333, 3),
-        ("860", 860, 0), ("0", 0, 0), ("007.50", 75, 1),
-    ])
+    @Test(
+        "parses exactly",
+        arguments: [
+            ("1.5", Int64(15), 1), ("0.05", 5, 2), ("7.10", 71, 1), ("1133.333", 1_133_333, 3),
+            ("860", 860, 0), ("0", 0, 0), ("007.50", 75, 1),
+        ])
     func parses(text: String, units: Int64, scale: Int) throws {
         let d = try #require(PolicyDecimal(text))
         #expect(d.units == units && d.scale == scale)
@@ -225,10 +234,12 @@ struct PolicyDecimalTests {
         #expect(PolicyDecimal(text) == nil)
     }
 
-    @Test("applied rounds half up", arguments: [
-        ("1.5", Int64(113_333), Int64(170_000)), ("100", 11, 1100), ("1133.335", 100, 113_334),
-        ("1133.33", 100, 113_333), ("0.2", 5, 1), ("0.2", 2, 0), ("7.1", 1, 7),
-    ])
+    @Test(
+        "applied rounds half up",
+        arguments: [
+            ("1.5", Int64(113_333), Int64(170_000)), ("100", 11, 1100), ("1133.335", 100, 113_334),
+            ("1133.33", 100, 113_333), ("0.2", 5, 1), ("0.2", 2, 0), ("7.1", 1, 7),
+        ])
     func applied(decimal: String, amount: Int64, expected: Int64) {
         #expect(PolicyDecimal(decimal)!.applied(to: amount) == expected)
     }
@@ -257,76 +268,99 @@ struct PolicyErrorTests {
 
     static let errorCases: [ErrorCase] = [
         // Unknown top-level key.
-        ErrorCase("version: 1\nregion: {}\n",
-         "policy.yaml:2: region: unknown key 'region' (did you mean 'regions'?); allowed keys: version, defaults, regions"),
+        ErrorCase(
+            "version: 1\nregion: {}\n",
+            "policy.yaml:2: region: unknown key 'region' (did you mean 'regions'?); allowed keys: version, defaults, regions"),
         // Unknown defaults key (a typo is not ignored).
-        ErrorCase("version: 1\ndefaults:\n  max_homes: 1\n  assets_month_dibao: 24\nregions: {}\n",
-         "policy.yaml:4: defaults.assets_month_dibao: unknown key 'assets_month_dibao' (did you mean 'assets_months_dibao'?); allowed keys: "
-            + PolicyParameters.keys.joined(separator: ", ")),
+        ErrorCase(
+            "version: 1\ndefaults:\n  max_homes: 1\n  assets_month_dibao: 24\nregions: {}\n",
+            "policy.yaml:4: defaults.assets_month_dibao: unknown key 'assets_month_dibao' (did you mean 'assets_months_dibao'?); allowed keys: "
+                + PolicyParameters.keys.joined(separator: ", ")),
         // A date that is not a date.
-        ErrorCase(basePolicy.replacingOccurrences(of: "from: 2024-01-01, urban: 1133.33", with: "from: 2024-13-01, urban: 1133.33"),
-         "policy.yaml:10: regions.330902.standards[1].from: not a date (use YYYY-MM-DD), found the text '2024-13-01'"),
+        ErrorCase(
+            basePolicy.replacingOccurrences(of: "from: 2024-01-01, urban: 1133.33", with: "from: 2024-13-01, urban: 1133.33"),
+            "policy.yaml:10: regions.330902.standards[1].from: not a date (use YYYY-MM-DD), found the text '2024-13-01'"),
         // Text where a number is expected.
-        ErrorCase(basePolicy.replacingOccurrences(of: "max_homes: 2", with: "max_homes: two"),
-         "policy.yaml:15: regions.330903.overrides.max_homes: not a number: the text 'two'"),
+        ErrorCase(
+            basePolicy.replacingOccurrences(of: "max_homes: 2", with: "max_homes: two"),
+            "policy.yaml:15: regions.330903.overrides.max_homes: not a number: the text 'two'"),
         // A missing standard value.
-        ErrorCase("version: 1\nregions:\n  \"320481\":\n    standards:\n      - { from: 2019-07-01, rural: 860 }\n",
-         "policy.yaml:5: regions.320481.standards[0]: missing key 'urban'"),
+        ErrorCase(
+            "version: 1\nregions:\n  \"320481\":\n    standards:\n      - { from: 2019-07-01, rural: 860 }\n",
+            "policy.yaml:5: regions.320481.standards[0]: missing key 'urban'"),
         // The same region written quoted and plain.
-        ErrorCase("version: 1\nregions:\n  \"320481\": { standards: [{ from: 2019-07-01, urban: 860, rural: 860 }] }\n"
-            + "  320481: { standards: [{ from: 2019-07-01, urban: 860, rural: 860 }] }\n",
-         "policy.yaml:4: regions.320481: region 320481 appears twice (first on line 3)"),
+        ErrorCase(
+            "version: 1\nregions:\n  \"320481\": { standards: [{ from: 2019-07-01, urban: 860, rural: 860 }] }\n"
+                + "  320481: { standards: [{ from: 2019-07-01, urban: 860, rural: 860 }] }\n",
+            "policy.yaml:4: regions.320481: region 320481 appears twice (first on line 3)"),
         // The same key twice in one mapping (caught by the YAML composer).
-        ErrorCase("version: 1\nregions:\n  \"320481\": { standards: [{ from: 2019-07-01, urban: 860, rural: 860 }] }\n"
-            + "  \"320481\": { standards: [{ from: 2019-07-01, urban: 860, rural: 860 }] }\n",
-         "policy.yaml:3: duplicate key '320481' in one mapping"),
+        ErrorCase(
+            "version: 1\nregions:\n  \"320481\": { standards: [{ from: 2019-07-01, urban: 860, rural: 860 }] }\n"
+                + "  \"320481\": { standards: [{ from: 2019-07-01, urban: 860, rural: 860 }] }\n",
+            "policy.yaml:3: duplicate key '320481' in one mapping"),
         // Duplicate `from` in one region.
-        ErrorCase("version: 1\nregions:\n  \"320481\":\n    standards:\n      - { from: 2019-07-01, urban: 860, rural: 860 }\n"
-            + "      - { from: 2019-07-01, urban: 900, rural: 900 }\n",
-         "policy.yaml:6: regions.320481.standards[1].from: 2019-07-01 is already the date of regions.320481.standards[0]; each date once"),
+        ErrorCase(
+            "version: 1\nregions:\n  \"320481\":\n    standards:\n      - { from: 2019-07-01, urban: 860, rural: 860 }\n"
+                + "      - { from: 2019-07-01, urban: 900, rural: 900 }\n",
+            "policy.yaml:6: regions.320481.standards[1].from: 2019-07-01 is already the date of regions.320481.standards[0]; each date once"
+        ),
         // A region code that is not 6 digits.
-        ErrorCase("version: 1\nregions:\n  \"33090\": { standards: [{ from: 2019-07-01, urban: 860, rural: 860 }] }\n",
-         "policy.yaml:3: regions.33090: a region code has 6 digits (GB/T 2260, e.g. \"330902\"), found '33090'"),
+        ErrorCase(
+            "version: 1\nregions:\n  \"33090\": { standards: [{ from: 2019-07-01, urban: 860, rural: 860 }] }\n",
+            "policy.yaml:3: regions.33090: a region code has 6 digits (GB/T 2260, e.g. \"330902\"), found '33090'"),
         // A standard with more than 4 decimals.
-        ErrorCase("version: 1\nregions:\n  \"320481\": { standards: [{ from: 2019-07-01, urban: 860.12345, rural: 860 }] }\n",
-         "policy.yaml:3: regions.320481.standards[0].urban: 860.12345 has more than 4 decimals"),
+        ErrorCase(
+            "version: 1\nregions:\n  \"320481\": { standards: [{ from: 2019-07-01, urban: 860.12345, rural: 860 }] }\n",
+            "policy.yaml:3: regions.320481.standards[0].urban: 860.12345 has more than 4 decimals"),
         // Version other than 1.
         ErrorCase("version: 2\nregions: {}\n", "policy.yaml:1: version: unsupported version 2; this hedui reads version 1"),
         // Missing version.
         ErrorCase("regions: {}\n", "policy.yaml:1: missing key 'version'"),
         // A multiplier below 1.
-        ErrorCase("version: 1\ndefaults: { low_income_multiplier: 0.9 }\nregions: {}\n",
-         "policy.yaml:2: defaults.low_income_multiplier: 0.9 is out of range (at least 1)"),
+        ErrorCase(
+            "version: 1\ndefaults: { low_income_multiplier: 0.9 }\nregions: {}\n",
+            "policy.yaml:2: defaults.low_income_multiplier: 0.9 is out of range (at least 1)"),
         // A tolerance above 1.
-        ErrorCase("version: 1\ndefaults:\n  declared_income_tolerance: 1.2\nregions: {}\n",
-         "policy.yaml:3: defaults.declared_income_tolerance: 1.2 is out of range (0…1)"),
+        ErrorCase(
+            "version: 1\ndefaults:\n  declared_income_tolerance: 1.2\nregions: {}\n",
+            "policy.yaml:3: defaults.declared_income_tolerance: 1.2 is out of range (0…1)"),
         // A spot-check rate above 1.
-        ErrorCase("version: 1\ndefaults:\n  spot_check: { rate: 5 }\nregions: {}\n",
-         "policy.yaml:3: defaults.spot_check.rate: 5 is out of range (0…1)"),
+        ErrorCase(
+            "version: 1\ndefaults:\n  spot_check: { rate: 5 }\nregions: {}\n",
+            "policy.yaml:3: defaults.spot_check.rate: 5 is out of range (0…1)"),
         // A negative count.
-        ErrorCase("version: 1\ndefaults:\n  assets_months_dibao: -3\nregions: {}\n",
-         "policy.yaml:3: defaults.assets_months_dibao: must not be negative (allowed 0…1200), found -3"),
+        ErrorCase(
+            "version: 1\ndefaults:\n  assets_months_dibao: -3\nregions: {}\n",
+            "policy.yaml:3: defaults.assets_months_dibao: must not be negative (allowed 0…1200), found -3"),
         // An unknown vehicle type.
-        ErrorCase("version: 1\ndefaults:\n  vehicle_exempt_types: [motorcycle, bus]\nregions: {}\n",
-         "policy.yaml:3: defaults.vehicle_exempt_types[1]: unknown vehicle type 'bus'; allowed: " + VehicleType.codeList),
+        ErrorCase(
+            "version: 1\ndefaults:\n  vehicle_exempt_types: [motorcycle, bus]\nregions: {}\n",
+            "policy.yaml:3: defaults.vehicle_exempt_types[1]: unknown vehicle type 'bus'; allowed: " + VehicleType.codeList),
         // An unknown income type.
-        ErrorCase("version: 1\ndefaults:\n  counted_income_types:\n    - wage\n    - salary\nregions: {}\n",
-         "policy.yaml:5: defaults.counted_income_types[1]: unknown income type 'salary'; allowed: " + IncomeType.codeList),
+        ErrorCase(
+            "version: 1\ndefaults:\n  counted_income_types:\n    - wage\n    - salary\nregions: {}\n",
+            "policy.yaml:5: defaults.counted_income_types[1]: unknown income type 'salary'; allowed: " + IncomeType.codeList),
         // An override key that does not exist.
-        ErrorCase(basePolicy.replacingOccurrences(of: "max_homes: 2", with: "max_home: 2"),
-         "policy.yaml:15: regions.330903.overrides.max_home: unknown key 'max_home' (did you mean 'max_homes'?); allowed keys: "
-            + PolicyParameters.keys.joined(separator: ", ")),
+        ErrorCase(
+            basePolicy.replacingOccurrences(of: "max_homes: 2", with: "max_home: 2"),
+            "policy.yaml:15: regions.330903.overrides.max_home: unknown key 'max_home' (did you mean 'max_homes'?); allowed keys: "
+                + PolicyParameters.keys.joined(separator: ", ")),
         // A bad currency code.
-        ErrorCase("version: 1\ndefaults:\n  currency_rates: { US: 7.1 }\nregions: {}\n",
-         "policy.yaml:3: defaults.currency_rates.US: not an ISO 4217 currency code (three letters, e.g. USD)"),
+        ErrorCase(
+            "version: 1\ndefaults:\n  currency_rates: { US: 7.1 }\nregions: {}\n",
+            "policy.yaml:3: defaults.currency_rates.US: not an ISO 4217 currency code (three letters, e.g. USD)"),
         // Standards missing.
-        ErrorCase("version: 1\nregions:\n  \"320481\":\n    name: 溧阳市\n",
-         "policy.yaml:4: regions.320481: missing key 'standards'"),
+        ErrorCase(
+            "version: 1\nregions:\n  \"320481\":\n    name: 溧阳市\n",
+            "policy.yaml:4: regions.320481: missing key 'standards'"),
         // A boolean that is not one.
-        ErrorCase("version: 1\ndefaults:\n  deduct_rigid_expense: 1\nregions: {}\n",
-         "policy.yaml:3: defaults.deduct_rigid_expense: expected true or false, found '1'"),
+        ErrorCase(
+            "version: 1\ndefaults:\n  deduct_rigid_expense: 1\nregions: {}\n",
+            "policy.yaml:3: defaults.deduct_rigid_expense: expected true or false, found '1'"),
         // A YAML syntax error.
-        ErrorCase("version: 1\nregions: [\n", "policy.yaml:3: YAML syntax: did not find expected node content (while parsing a flow node on line 3)"),
+        ErrorCase(
+            "version: 1\nregions: [\n",
+            "policy.yaml:3: YAML syntax: did not find expected node content (while parsing a flow node on line 3)"),
         // An empty file.
         ErrorCase("", "policy.yaml: the policy file is empty"),
     ]
@@ -350,4 +384,3 @@ struct PolicyErrorTests {
         }
     }
 }
-

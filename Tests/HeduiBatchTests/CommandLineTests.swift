@@ -14,7 +14,8 @@ struct HeduiProcess {
 
 /// Runs a program to its end and returns its exit status, standard output and standard error.
 func runProcess(_ path: String, _ arguments: [String], environment: [String: String] = [:]) throws
-    -> (code: Int32, stdout: String, stderr: String) {
+    -> (code: Int32, stdout: String, stderr: String)
+{
     let process = Process()
     process.executableURL = URL(fileURLWithPath: path)
     process.arguments = arguments
@@ -69,10 +70,13 @@ struct CommandLineTests {
 
     @Test("run: usage errors exit 2")
     func usage() throws {
-        #expect(try HeduiProcess.run(["run", "--inbox", "/nonexistent", "--policy", samplePolicy, "--out", temporaryFolder() + "/o"]).code == 2)
+        #expect(
+            try HeduiProcess.run(["run", "--inbox", "/nonexistent", "--policy", samplePolicy, "--out", temporaryFolder() + "/o"]).code == 2)
         // ArgumentParser's exit code for a missing option is 64 (EX_USAGE); outputs.md wants 2.
         #expect(try HeduiProcess.run(["run", "--inbox", sampleInbox]).code == 2)
-        let missing = try HeduiProcess.run(["run", "--inbox", sampleInbox, "--policy", samplePolicy, "--out", temporaryFolder() + "/o", "--as-of", "2024-02-30"])
+        let missing = try HeduiProcess.run([
+            "run", "--inbox", sampleInbox, "--policy", samplePolicy, "--out", temporaryFolder() + "/o", "--as-of", "2024-02-30",
+        ])
         #expect(missing.code == 2)
     }
 

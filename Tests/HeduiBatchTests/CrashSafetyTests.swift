@@ -2,8 +2,9 @@ import Foundation
 import HeduiBatch
 import HeduiStore
 import Testing
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `kill -9` at many moments of a run: the previous output and the ledger stay as they were (or
@@ -19,7 +20,9 @@ struct CrashSafetyTests {
     /// A folder holding the last good state: SampleData's run published in `out`, one ledger row.
     static func goodState() throws -> (folder: String, files: [String: Data]) {
         let folder = temporaryFolder()
-        let result = try HeduiProcess.run(["run", "--inbox", sampleInbox, "--policy", samplePolicy, "--out", folder + "/out", "--threads", "2"])
+        let result = try HeduiProcess.run([
+            "run", "--inbox", sampleInbox, "--policy", samplePolicy, "--out", folder + "/out", "--threads", "2",
+        ])
         #expect(result.code == 3)
         return (folder, snapshot(folder + "/out"))
     }
@@ -28,16 +31,20 @@ struct CrashSafetyTests {
 
     /// One kill: a copy of the good state, a run on another inbox killed after `delayMicroseconds`
     /// or at `checkpoint`; checks what it left, then runs again and checks that that succeeds.
-    static func killOnce(good: (folder: String, files: [String: Data]), inbox: String, newFiles: [String: Data],
-                         delayMicroseconds: UInt32?, checkpoint: String?) throws -> Landed {
+    static func killOnce(
+        good: (folder: String, files: [String: Data]), inbox: String, newFiles: [String: Data],
+        delayMicroseconds: UInt32?, checkpoint: String?
+    ) throws -> Landed {
         let folder = temporaryFolder()
         try FileManager.default.removeItem(atPath: folder)
         try FileManager.default.copyItem(atPath: good.folder, toPath: folder)
         let out = folder + "/out"
         let process = Process()
         process.executableURL = URL(fileURLWithPath: HeduiProcess.executable)
-        process.arguments = ["run", "--inbox", inbox, "--policy", samplePolicy, "--out", out, "--threads", "2",
-                             "--metrics-file", folder + "/hedui.prom"]
+        process.arguments = [
+            "run", "--inbox", inbox, "--policy", samplePolicy, "--out", out, "--threads", "2",
+            "--metrics-file", folder + "/hedui.prom",
+        ]
         var environment = ProcessInfo.processInfo.environment
         environment["HEDUI_TEST_SLOW_MS"] = "30"
         if let checkpoint { environment["HEDUI_TEST_KILL_AT"] = checkpoint }
@@ -73,7 +80,9 @@ struct CrashSafetyTests {
                 landed = .publishedNotRecorded
             }
         }
-        #expect(runs.first?.runID == (try RunLedger(path: good.folder + "/hedui.sqlite").runs().first?.runID), "the good run's row is untouched")
+        #expect(
+            runs.first?.runID == (try RunLedger(path: good.folder + "/hedui.sqlite").runs().first?.runID), "the good run's row is untouched"
+        )
 
         // The next run succeeds, and leaves a consistent state.
         let next = try HeduiProcess.run(["run", "--inbox", inbox, "--policy", samplePolicy, "--out", out, "--threads", "2"])
@@ -106,8 +115,10 @@ struct CrashSafetyTests {
         for attempt in 0..<2 {
             let started = Date()
             let full = try HeduiProcess.run(
-                ["run", "--inbox", inbox, "--policy", samplePolicy, "--out", reference + "/out", "--threads", "2", "--force",
-                 "--metrics-file", reference + "/hedui.prom"],
+                [
+                    "run", "--inbox", inbox, "--policy", samplePolicy, "--out", reference + "/out", "--threads", "2", "--force",
+                    "--metrics-file", reference + "/hedui.prom",
+                ],
                 environment: ["HEDUI_TEST_SLOW_MS": "30"])
             duration = max(duration, Date().timeIntervalSince(started))
             #expect(full.code == 3)
@@ -122,11 +133,13 @@ struct CrashSafetyTests {
             // From 0 to 130% of the (slower) reference run's length: the last kills may come after
             // the run has finished, which is checked the same way.
             let delay = UInt32(duration * 1.3 * Double(i) / Double(points - 1) * 1_000_000)
-            landed[try Self.killOnce(good: good, inbox: inbox, newFiles: newFiles, delayMicroseconds: delay, checkpoint: nil), default: 0] += 1
+            landed[
+                try Self.killOnce(good: good, inbox: inbox, newFiles: newFiles, delayMicroseconds: delay, checkpoint: nil), default: 0] += 1
         }
         var byCheckpoint: [String: Landed] = [:]
         for checkpoint in TestHooks.checkpoints {
-            byCheckpoint[checkpoint] = try Self.killOnce(good: good, inbox: inbox, newFiles: newFiles, delayMicroseconds: nil, checkpoint: checkpoint)
+            byCheckpoint[checkpoint] = try Self.killOnce(
+                good: good, inbox: inbox, newFiles: newFiles, delayMicroseconds: nil, checkpoint: checkpoint)
         }
         // Every checkpoint before the rename keeps the old output; after it, the new output is
         // whole; the ledger has the run only once its transaction committed.
@@ -143,6 +156,8 @@ struct CrashSafetyTests {
         // cover every window deterministically); the early ones always land before publication.
         #expect((landed[.before] ?? 0) >= 1, "\(landed)")
         #expect(landed.values.reduce(0, +) == points)
-        print("crash safety: run \(String(format: "%.2f", duration)) s; \(points) timed kills landed \(landed); checkpoints \(byCheckpoint.mapValues(\.rawValue))")
+        print(
+            "crash safety: run \(String(format: "%.2f", duration)) s; \(points) timed kills landed \(landed); checkpoints \(byCheckpoint.mapValues(\.rawValue))"
+        )
     }
 }

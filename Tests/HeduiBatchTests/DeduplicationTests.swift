@@ -1,5 +1,6 @@
-import Testing
 import HeduiModel
+import Testing
+
 @testable import HeduiBatch
 
 @Suite("De-duplication of exact duplicate records (rules.md, point 14)")
@@ -22,15 +23,19 @@ struct DeduplicationTests {
             let holder = IDNumber(body: 330902_19800101_000 + next(40))
             let record = ExchangeRecord(
                 holder: .valid(holder), holderName: next(2) == 0 ? "张三" : "李四",
-                facts: .tax(TaxIncome(period: Month(year: 2024, month: 1 + Int(next(3)))!, incomeType: .wage,
-                                      grossIncome: Fen(Int64(100_000 + next(4))), taxPaid: Fen(0),
-                                      socialContribution: Fen(0), withholder: "某公司")),
+                facts: .tax(
+                    TaxIncome(
+                        period: Month(year: 2024, month: 1 + Int(next(3)))!, incomeType: .wage,
+                        grossIncome: Fen(Int64(100_000 + next(4))), taxPaid: Fen(0),
+                        socialContribution: Fen(0), withholder: "某公司")),
                 origin: RecordOrigin(file: Int32(i / 1000), position: Int64(i % 1000 + 2)))
             CompactRecord.encode(record, into: &writer)
             let bytes = writer.bytes
             let address = bytes.withUnsafeBytes { arena.append($0) }
-            records.append(StoredRecord(address: address, length: UInt32(bytes.count), file: record.origin.file,
-                                        position: record.origin.position, flags: next(10) == 0 ? [.quarantinedCandidate] : []))
+            records.append(
+                StoredRecord(
+                    address: address, length: UInt32(bytes.count), file: record.origin.file,
+                    position: record.origin.position, flags: next(10) == 0 ? [.quarantinedCandidate] : []))
         }
         // The reference: a record is a duplicate when an earlier accepted, kept record has its bytes.
         var expected = [Bool](repeating: false, count: records.count)

@@ -2,8 +2,9 @@ import Foundation
 import HeduiBatch
 import HeduiStore
 import Testing
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Every file of a folder (top level), by name.
@@ -34,7 +35,11 @@ struct OperationsTests {
         let first = try HeduiProcess.run(args)
         #expect(first.code == 3)
         let published = snapshot(out)
-        #expect(published.keys.sorted() == ["assessments.csv", "changes.csv", "evidence.jsonl", "households.jsonl", "manifest.json", "quarantine.csv", "spotcheck-inputs.json", "spotcheck.csv"])
+        #expect(
+            published.keys.sorted() == [
+                "assessments.csv", "changes.csv", "evidence.jsonl", "households.jsonl", "manifest.json", "quarantine.csv",
+                "spotcheck-inputs.json", "spotcheck.csv",
+            ])
 
         for threads in ["1", "4"] {
             let again = try HeduiProcess.run(args.dropLast(2) + ["--threads", threads])
@@ -90,7 +95,8 @@ struct OperationsTests {
             try RunJob(inboxPath: inbox, policyPath: samplePolicy, outputPath: out, asOf: nil, seed: nil, threads: 2).run()
         }
         let full = try run(sampleInbox)
-        #expect(try String(contentsOfFile: out + "/changes.csv", encoding: .utf8)
+        #expect(
+            try String(contentsOfFile: out + "/changes.csv", encoding: .utf8)
                 == "unit_id,previous_status,status,reasons_added,reasons_removed,since_run\n", "a first run: header only")
         let before = try csvRows(out + "/assessments.csv")
 
@@ -110,7 +116,9 @@ struct OperationsTests {
             let oldReasons = Set(old?["reasons"]?.split(separator: ";").map(String.init) ?? [])
             let newReasons = Set(new?["reasons"]?.split(separator: ";").map(String.init) ?? [])
             if old?["status"] != new?["status"] || oldReasons != newReasons {
-                expected[id] = (old?["status"] ?? "", new?["status"] ?? "", newReasons.subtracting(oldReasons), oldReasons.subtracting(newReasons))
+                expected[id] = (
+                    old?["status"] ?? "", new?["status"] ?? "", newReasons.subtracting(oldReasons), oldReasons.subtracting(newReasons)
+                )
             }
         }
         #expect(changes.count == expected.count)
@@ -183,7 +191,10 @@ struct OperationsTests {
         #expect(second.stdout.isEmpty)
         let lines = second.stderr.split(separator: "\n")
         #expect(lines.count == 1)
-        #expect(second.stderr == "hedui: another run (pid \(first.processIdentifier)) holds the lock on \(URL(fileURLWithPath: out).standardizedFileURL.path); exit 2\n")
+        #expect(
+            second.stderr
+                == "hedui: another run (pid \(first.processIdentifier)) holds the lock on \(URL(fileURLWithPath: out).standardizedFileURL.path); exit 2\n"
+        )
         first.waitUntilExit()
         #expect(first.terminationStatus == 3, "the first run is not disturbed")
         #expect(try RunLedger(path: folder + "/hedui.sqlite").runCount() == 1)
@@ -199,7 +210,8 @@ struct OperationsTests {
         try dead.run()
         dead.waitUntilExit()
         try "\(dead.processIdentifier)\n".write(toFile: out + ".lock", atomically: true, encoding: .utf8)
-        try FileManager.default.createDirectory(atPath: folder + "/.out.staging-\(dead.processIdentifier)", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            atPath: folder + "/.out.staging-\(dead.processIdentifier)", withIntermediateDirectories: true)
         try "half".write(toFile: folder + "/.out.staging-\(dead.processIdentifier)/assessments.csv", atomically: true, encoding: .utf8)
         let result = try HeduiProcess.run(["run", "--inbox", sampleInbox, "--policy", samplePolicy, "--out", out, "--log-level", "notice"])
         #expect(result.code == 3)
@@ -246,8 +258,11 @@ struct OperationsTests {
         let folder = temporaryFolder()
         var printed = ""
         for extra in [["--log-format", "json", "--log-level", "trace"], ["--log-level", "trace"], ["--log-level", "trace", "--force"]] {
-            let result = try HeduiProcess.run(["run", "--inbox", sampleInbox, "--policy", samplePolicy, "--out", folder + "/out",
-                                               "--metrics-file", folder + "/m.prom"] + extra)
+            let result = try HeduiProcess.run(
+                [
+                    "run", "--inbox", sampleInbox, "--policy", samplePolicy, "--out", folder + "/out",
+                    "--metrics-file", folder + "/m.prom",
+                ] + extra)
             #expect(result.code == 3)
             printed += result.stdout + result.stderr + (try String(contentsOfFile: folder + "/m.prom", encoding: .utf8))
         }
@@ -285,7 +300,8 @@ func personalTokens(inbox: String) throws -> Set<String> {
         return data
     }
     var tokens: Set<String> = []
-    for name in try FileManager.default.contentsOfDirectory(atPath: inbox) where name.hasSuffix(".csv") || name.hasSuffix(".xml") || name.hasSuffix(".gz") {
+    for name in try FileManager.default.contentsOfDirectory(atPath: inbox)
+    where name.hasSuffix(".csv") || name.hasSuffix(".xml") || name.hasSuffix(".gz") {
         var data = name.hasSuffix(".gz") ? try tool("/bin/gzip", ["-dc"], input: inbox + "/" + name) : try read(inbox + "/" + name)
         if String(data: data, encoding: .utf8) == nil {
             let temporary = temporaryFolder() + "/raw"
@@ -308,5 +324,7 @@ func csvRecords(_ path: String) throws -> [[String: String]] {
     let text = try String(contentsOfFile: path, encoding: .utf8)
     var lines = text.split(separator: "\n").map(String.init)
     let header = lines.removeFirst().split(separator: ",", omittingEmptySubsequences: false).map(String.init)
-    return lines.map { Dictionary(uniqueKeysWithValues: zip(header, $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init))) }
+    return lines.map {
+        Dictionary(uniqueKeysWithValues: zip(header, $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init)))
+    }
 }

@@ -1,6 +1,7 @@
-@testable import HeduiBatch
 import Synchronization
 import Testing
+
+@testable import HeduiBatch
 
 @Suite("Parallel work: results in index order whatever the thread count")
 struct ParallelWorkTests {
@@ -42,7 +43,11 @@ struct ParallelWorkTests {
     @Test("parallelOrdered with nothing to do calls nothing")
     func empty() {
         let collector = Collector()
-        parallelOrdered(count: 0, threads: 2) { $0 } consume: { collector.consume($0) }
+        parallelOrdered(count: 0, threads: 2) {
+            $0
+        } consume: {
+            collector.consume($0)
+        }
         #expect(collector.state.withLock { $0.values }.isEmpty)
     }
 }

@@ -65,14 +65,15 @@ struct RecheckTests {
         #expect(result.rejected == 5)
         #expect(result.read == result.imported + result.rejected)
         #expect(result.exitCode == 3)
-        #expect(result.rejectionLines == [
-            "\(file) line 4: unit_id: NOPE1 is not in the spot-check sample of run \(runID)",
-            "\(file) line 5: inspector_id: \(wrong) is not the inspector assigned to \(u[2].0) (\(u[2].1))",
-            "\(file) line 6: date: \"2024-02-30\" is not a date (YYYY-MM-DD)",
-            "\(file) line 7: outcome: \"ok\" is not confirmed or discrepancy",
-            "\(file) line 9: corrected_status: required when the outcome is discrepancy "
-                + "(one of eligible_dibao, eligible_low_income, ineligible, needs_review)",
-        ])
+        #expect(
+            result.rejectionLines == [
+                "\(file) line 4: unit_id: NOPE1 is not in the spot-check sample of run \(runID)",
+                "\(file) line 5: inspector_id: \(wrong) is not the inspector assigned to \(u[2].0) (\(u[2].1))",
+                "\(file) line 6: date: \"2024-02-30\" is not a date (YYYY-MM-DD)",
+                "\(file) line 7: outcome: \"ok\" is not confirmed or discrepancy",
+                "\(file) line 9: corrected_status: required when the outcome is discrepancy "
+                    + "(one of eligible_dibao, eligible_low_income, ineligible, needs_review)",
+            ])
         let stored = try ledger.recheckOutcomes(runID: runID)
         #expect(stored.map(\.unitID) == [u[0].0, u[1].0])
         #expect(stored.map(\.outcome) == ["confirmed", "discrepancy"])
@@ -95,7 +96,8 @@ struct RecheckTests {
         let report = try RecheckSummary.report(ledgerPath: ledgerPath)
         #expect(report.total.sampled == (try ledger.spotcheckSample(runID: runID)).count)
         #expect(report.total.rechecked == 2 && report.total.discrepancies == 1)
-        let strata = Dictionary(uniqueKeysWithValues: try ledger.spotcheckSample(runID: runID).map { ($0.unitID, "\($0.regionCode)/\($0.status)") })
+        let strata = Dictionary(
+            uniqueKeysWithValues: try ledger.spotcheckSample(runID: runID).map { ($0.unitID, "\($0.regionCode)/\($0.status)") })
         let row = try #require(report.rows.first { "\($0.region)/\($0.status)" == strata[u[1].0] })
         #expect(row.discrepancies == 1 && row.rechecked >= 1)
         #expect(report.rows.reduce(0) { $0 + $1.sampled } == report.total.sampled)
@@ -135,8 +137,9 @@ struct RecheckTests {
 
             """
         try csv.write(toFile: folder + "/filled.csv", atomically: true, encoding: .utf8)
-        let soffice = try runProcess("/usr/bin/env", ["soffice", "--headless", "--convert-to", "xlsx", "--outdir", folder, folder + "/filled.csv"],
-                                     environment: ["HOME": folder])
+        let soffice = try runProcess(
+            "/usr/bin/env", ["soffice", "--headless", "--convert-to", "xlsx", "--outdir", folder, folder + "/filled.csv"],
+            environment: ["HOME": folder])
         try #require(soffice.code == 0, "soffice: \(soffice.stderr)")
         let result = try RecheckImport.run(file: folder + "/filled.xlsx", ledgerPath: ledgerPath)
         #expect(result.read == 3)
@@ -158,10 +161,17 @@ struct RecheckTests {
         #expect(RecheckSummary.wilson(0, of: 0) == nil)
         let report = RecheckSummary.report(
             runID: "r",
-            sample: (1...4).map { SpotcheckSampleRecord(runID: "r", unitID: "U\($0)", regionCode: "330902", status: $0 < 4 ? "eligible_dibao" : "ineligible",
-                                                          stratum: "", weight: "1", inspectorID: "I", note: "") },
-            outcomes: [RecheckOutcomeRecord(runID: "r", unitID: "U1", inspectorID: "I", recordedAt: Date(), outcome: "discrepancy", status: "ineligible", note: ""),
-                       RecheckOutcomeRecord(runID: "r", unitID: "U2", inspectorID: "I", recordedAt: Date(), outcome: "confirmed", status: nil, note: "")])
+            sample: (1...4).map {
+                SpotcheckSampleRecord(
+                    runID: "r", unitID: "U\($0)", regionCode: "330902", status: $0 < 4 ? "eligible_dibao" : "ineligible",
+                    stratum: "", weight: "1", inspectorID: "I", note: "")
+            },
+            outcomes: [
+                RecheckOutcomeRecord(
+                    runID: "r", unitID: "U1", inspectorID: "I", recordedAt: Date(), outcome: "discrepancy", status: "ineligible", note: ""),
+                RecheckOutcomeRecord(
+                    runID: "r", unitID: "U2", inspectorID: "I", recordedAt: Date(), outcome: "confirmed", status: nil, note: ""),
+            ])
         #expect(report.rows.map { [$0.sampled, $0.rechecked, $0.discrepancies] } == [[3, 2, 1], [1, 0, 0]])
         #expect(report.rows[0].rate == 0.5)
         #expect(report.rows[1].interval == nil)

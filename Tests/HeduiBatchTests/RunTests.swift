@@ -74,7 +74,9 @@ struct RunTests {
             let out = temporaryFolder() + "/out"
             _ = try RunJob(inboxPath: sampleInbox, policyPath: samplePolicy, outputPath: out, asOf: nil, seed: nil, threads: threads).run()
             var files: [String: Data] = [:]
-            for name in ["assessments.csv", "quarantine.csv", "evidence.jsonl", "spotcheck.csv"] { files[name] = try read(out + "/" + name) }
+            for name in ["assessments.csv", "quarantine.csv", "evidence.jsonl", "spotcheck.csv"] {
+                files[name] = try read(out + "/" + name)
+            }
             // The manifest records the thread count and the times; everything else in it must agree too.
             let manifest = try JSONSerialization.jsonObject(with: read(out + "/manifest.json")) as! [String: Any]
             var stable = manifest
@@ -96,8 +98,10 @@ struct RunTests {
         #expect(spot.split(separator: "\n").count > 10)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", repositoryRoot.appendingPathComponent("scripts/spotcheck-verify.py").path, out,
-                             "--policy", samplePolicy, "--inspectors", sampleInbox + "/inspectors.csv"]
+        process.arguments = [
+            "python3", repositoryRoot.appendingPathComponent("scripts/spotcheck-verify.py").path, out,
+            "--policy", samplePolicy, "--inspectors", sampleInbox + "/inspectors.csv",
+        ]
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe
@@ -154,9 +158,13 @@ struct RunTests {
             #expect(mode == 0o600, "\(name)")
         }
         let siblings = try FileManager.default.contentsOfDirectory(atPath: (out as NSString).deletingLastPathComponent)
-        #expect(siblings.sorted() == ["hedui.sqlite", "out", "out.lock"], "no staging folder is left behind; the ledger and lock sit beside <out>")
+        #expect(
+            siblings.sorted() == ["hedui.sqlite", "out", "out.lock"],
+            "no staging folder is left behind; the ledger and lock sit beside <out>")
         for name in ["hedui.sqlite", "out.lock"] {
-            let mode = try FileManager.default.attributesOfItem(atPath: (out as NSString).deletingLastPathComponent + "/" + name)[.posixPermissions] as? Int
+            let mode =
+                try FileManager.default.attributesOfItem(atPath: (out as NSString).deletingLastPathComponent + "/" + name)[
+                    .posixPermissions] as? Int
             #expect(mode == 0o600, "\(name)")
         }
     }

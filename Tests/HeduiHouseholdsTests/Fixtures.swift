@@ -1,4 +1,5 @@
 import HeduiModel
+
 @testable import HeduiHouseholds
 
 /// Builders for roster rows and exchange records in tests.
@@ -34,16 +35,20 @@ enum Fixture {
             currentStatus: status, address: address, member: member, origin: RecordOrigin(file: file, position: line))
     }
 
-    static func row(_ household: String, _ id: IDNumber, name: String = "张三", line: Int64, file: Int32 = 0,
-                    region: Int = 330902, separate: Bool = false, grade: Int = 0,
-                    employment: Employment? = .unemployed) -> RosterRow {
-        row(household, id.description, name: name, line: line, file: file, region: region,
+    static func row(
+        _ household: String, _ id: IDNumber, name: String = "张三", line: Int64, file: Int32 = 0,
+        region: Int = 330902, separate: Bool = false, grade: Int = 0,
+        employment: Employment? = .unemployed
+    ) -> RosterRow {
+        row(
+            household, id.description, name: name, line: line, file: file, region: region,
             separate: separate, grade: grade, employment: employment)
     }
 
-    static let facts = ExchangeFacts.vehicle(VehicleRegistration(
-        plate: "浙L12345", vehicleType: .car, registeredOn: Day(year: 2020, month: 1, day: 1)!,
-        assessedValue: nil, status: .normal))
+    static let facts = ExchangeFacts.vehicle(
+        VehicleRegistration(
+            plate: "浙L12345", vehicleType: .car, registeredOn: Day(year: 2020, month: 1, day: 1)!,
+            assessedValue: nil, status: .normal))
 
     /// A record as the ingest stage would make it from `idText` (nil when the ID is neither
     /// valid nor checksum-failed: such a record is quarantined and never matched).
@@ -55,8 +60,9 @@ enum Fixture {
             guard case .checksum(let bad) = error.problem else { return nil }
             holder = .checksumFailed(bad)
         }
-        return ExchangeRecord(holder: holder, holderName: TextNormalization.normalizedName(name), facts: facts,
-                              origin: RecordOrigin(file: 1, position: line))
+        return ExchangeRecord(
+            holder: holder, holderName: TextNormalization.normalizedName(name), facts: facts,
+            origin: RecordOrigin(file: 1, position: line))
     }
 
     static func matches(_ index: MemberIndex, _ record: ExchangeRecord?) -> [RecordMatch] {

@@ -1,22 +1,24 @@
-import Testing
 import HeduiModel
+import Testing
+
 @testable import HeduiHouseholds
 
 @Suite("Matching records to members")
 struct MatchingTests {
     static let member = Fixture.id(born: 20060531)
     static let other = Fixture.id(born: 19800101, seq: 123)
-    static let longName = "阿卜杜热合曼·买买提"                // > 15 UTF-8 bytes: stored in the arena
+    static let longName = "阿卜杜热合曼·买买提"  // > 15 UTF-8 bytes: stored in the arena
 
     /// Roster: HH001 = 张三 (member), 李四 (other), long-named member; HH002 (another region) has
     /// `other` again under another name.
     static func roster() -> Roster {
-        Roster(rows: [
-            Fixture.row("HH001", member, name: "张三", line: 2),
-            Fixture.row("HH001", other, name: "李四", line: 3),
-            Fixture.row("HH001", Fixture.id(born: 19700202, seq: 7), name: longName, line: 4),
-            Fixture.row("HH002", other, name: "李四", line: 5, region: 330903),
-        ], asOf: Fixture.asOf)
+        Roster(
+            rows: [
+                Fixture.row("HH001", member, name: "张三", line: 2),
+                Fixture.row("HH001", other, name: "李四", line: 3),
+                Fixture.row("HH001", Fixture.id(born: 19700202, seq: 7), name: longName, line: 4),
+                Fixture.row("HH002", other, name: "李四", line: 5, region: 330903),
+            ], asOf: Fixture.asOf)
     }
 
     struct Case: CustomTestStringConvertible, Sendable {
@@ -35,29 +37,40 @@ struct MatchingTests {
         twoChanges = Fixture.replacing(twoChanges, at: 16, with: id[id.index(id.startIndex, offsetBy: 16)] == "9" ? "8" : "9")
         return [
             Case(label: "same ID, same name: certain", idText: id, name: "张三", expected: [(0, .certain, nil)]),
-            Case(label: "lower-case x and spaces normalized", idText: " " + id.lowercased() + " ", name: " 张三　", expected: [(0, .certain, nil)]),
+            Case(
+                label: "lower-case x and spaces normalized", idText: " " + id.lowercased() + " ", name: " 张三　",
+                expected: [(0, .certain, nil)]),
             Case(label: "full-width ID", idText: Fixture.fullWidth(id), name: "张三", expected: [(0, .certain, nil)]),
             Case(label: "same ID, other name: probable", idText: id, name: "张叁", expected: [(0, .probable, .nameDiffers)]),
-            Case(label: "one substituted digit: probable", idText: Fixture.replacing(id, at: 15, with: changed), name: "张三",
-                 expected: [(0, .probable, .idOneEditAway)]),
-            Case(label: "one substituted digit, other name: none", idText: Fixture.replacing(id, at: 15, with: changed), name: "张叁",
-                 expected: []),
-            Case(label: "two adjacent digits swapped: probable", idText: swappedDistinct(id), name: "张三",
-                 expected: [(0, .probable, .idOneEditAway)]),
-            Case(label: "wrong check character: probable", idText: wrongCheck(id), name: "张三",
-                 expected: [(0, .probable, .idOneEditAway)]),
+            Case(
+                label: "one substituted digit: probable", idText: Fixture.replacing(id, at: 15, with: changed), name: "张三",
+                expected: [(0, .probable, .idOneEditAway)]),
+            Case(
+                label: "one substituted digit, other name: none", idText: Fixture.replacing(id, at: 15, with: changed), name: "张叁",
+                expected: []),
+            Case(
+                label: "two adjacent digits swapped: probable", idText: swappedDistinct(id), name: "张三",
+                expected: [(0, .probable, .idOneEditAway)]),
+            Case(
+                label: "wrong check character: probable", idText: wrongCheck(id), name: "张三",
+                expected: [(0, .probable, .idOneEditAway)]),
             Case(label: "two substitutions: none", idText: twoChanges, name: "张三", expected: []),
             Case(label: "unrelated ID: none", idText: Fixture.id(born: 19991231).description, name: "张三", expected: []),
-            Case(label: "ID on two roster rows: both", idText: other.description, name: "李四",
-                 expected: [(1, .certain, nil), (3, .certain, nil)]),
-            Case(label: "ID on two roster rows, other name: both probable", idText: other.description, name: "王五",
-                 expected: [(1, .probable, .nameDiffers), (3, .probable, .nameDiffers)]),
-            Case(label: "long name equal: certain", idText: Fixture.id(born: 19700202, seq: 7).description, name: longName,
-                 expected: [(2, .certain, nil)]),
-            Case(label: "long name with another dot form: certain", idText: Fixture.id(born: 19700202, seq: 7).description,
-                 name: "阿卜杜热合曼•买买提", expected: [(2, .certain, nil)]),
-            Case(label: "long name differing: probable", idText: Fixture.id(born: 19700202, seq: 7).description,
-                 name: "阿卜杜热合曼·买买江", expected: [(2, .probable, .nameDiffers)]),
+            Case(
+                label: "ID on two roster rows: both", idText: other.description, name: "李四",
+                expected: [(1, .certain, nil), (3, .certain, nil)]),
+            Case(
+                label: "ID on two roster rows, other name: both probable", idText: other.description, name: "王五",
+                expected: [(1, .probable, .nameDiffers), (3, .probable, .nameDiffers)]),
+            Case(
+                label: "long name equal: certain", idText: Fixture.id(born: 19700202, seq: 7).description, name: longName,
+                expected: [(2, .certain, nil)]),
+            Case(
+                label: "long name with another dot form: certain", idText: Fixture.id(born: 19700202, seq: 7).description,
+                name: "阿卜杜热合曼•买买提", expected: [(2, .certain, nil)]),
+            Case(
+                label: "long name differing: probable", idText: Fixture.id(born: 19700202, seq: 7).description,
+                name: "阿卜杜热合曼·买买江", expected: [(2, .probable, .nameDiffers)]),
         ]
     }
 
@@ -87,8 +100,10 @@ struct MatchingTests {
     @Test("the test IDs fail the way the cases say")
     func idShapes() {
         let id = Self.member.description
-        for text in [Fixture.replacing(id, at: 15, with: id[id.index(id.startIndex, offsetBy: 15)] == "9" ? "8" : "9"),
-                     Self.swappedDistinct(id), Self.wrongCheck(id)] {
+        for text in [
+            Fixture.replacing(id, at: 15, with: id[id.index(id.startIndex, offsetBy: 15)] == "9" ? "8" : "9"),
+            Self.swappedDistinct(id), Self.wrongCheck(id),
+        ] {
             guard case .failure(let error) = IDNumber.parse(text), case .checksum = error.problem else {
                 Issue.record("\(text) should fail only its check character")
                 continue
@@ -106,7 +121,10 @@ struct MatchingTests {
         #expect(parsed == full)
         let roster = Roster(rows: [Fixture.row("HH001", legacy, name: "赵六", line: 2)], asOf: Fixture.asOf)
         let index = MemberIndex(roster: roster)
-        #expect(Fixture.matches(index, Fixture.record(text, name: "赵六")) == [RecordMatch(member: MemberRef(0), matchClass: .certain, basis: nil)])
+        #expect(
+            Fixture.matches(index, Fixture.record(text, name: "赵六")) == [
+                RecordMatch(member: MemberRef(0), matchClass: .certain, basis: nil)
+            ])
         // And the other way round.
         let roster2 = Roster(rows: [Fixture.row("HH001", text, name: "赵六", line: 2)], asOf: Fixture.asOf)
         #expect(Fixture.matches(MemberIndex(roster: roster2), Fixture.record(legacy, name: "赵六")).map(\.matchClass) == [.certain])
@@ -115,13 +133,16 @@ struct MatchingTests {
     @Test("a certificate co-owned by two members: one record per owner, each matching its owner")
     func coOwnedProperty() {
         let a = Fixture.id(born: 19700101, seq: 11), b = Fixture.id(born: 19720202, seq: 22)
-        let roster = Roster(rows: [Fixture.row("HH001", a, name: "张三", line: 2), Fixture.row("HH001", b, name: "李四", line: 3)],
-                            asOf: Fixture.asOf)
+        let roster = Roster(
+            rows: [Fixture.row("HH001", a, name: "张三", line: 2), Fixture.row("HH001", b, name: "李四", line: 3)],
+            asOf: Fixture.asOf)
         let index = MemberIndex(roster: roster)
         func property(share: Int64) -> ExchangeFacts {
-            .property(PropertyRegistration(certificateNumber: "浙(2020)定海区不动产权第0001234号", propertyType: .residential,
-                                           floorArea: 8_000, share: share, registeredOn: Day(year: 2020, month: 1, day: 1)!,
-                                           status: .valid, address: ""))
+            .property(
+                PropertyRegistration(
+                    certificateNumber: "浙(2020)定海区不动产权第0001234号", propertyType: .residential,
+                    floorArea: 8_000, share: share, registeredOn: Day(year: 2020, month: 1, day: 1)!,
+                    status: .valid, address: ""))
         }
         let ra = Fixture.record(a.description, name: "张三", facts: property(share: 5000), line: 2)
         let rb = Fixture.record(b.description, name: "李四", facts: property(share: 5000), line: 3)
@@ -153,12 +174,16 @@ struct MatchingTests {
             }
         }
         let (a, b, text) = try #require(found)
-        let roster = Roster(rows: [Fixture.row("HH002", b, name: "王五", line: 2), Fixture.row("HH001", a, name: "王五", line: 3)],
-                            asOf: Fixture.asOf)
+        let roster = Roster(
+            rows: [Fixture.row("HH002", b, name: "王五", line: 2), Fixture.row("HH001", a, name: "王五", line: 3)],
+            asOf: Fixture.asOf)
         let index = MemberIndex(roster: roster)
         let got = Fixture.matches(index, Fixture.record(text, name: "王五"))
-        #expect(got == [RecordMatch(member: MemberRef(0), matchClass: .probable, basis: .idOneEditAway),
-                        RecordMatch(member: MemberRef(1), matchClass: .probable, basis: .idOneEditAway)])
+        #expect(
+            got == [
+                RecordMatch(member: MemberRef(0), matchClass: .probable, basis: .idOneEditAway),
+                RecordMatch(member: MemberRef(1), matchClass: .probable, basis: .idOneEditAway),
+            ])
     }
 
     @Test("invalid-ID members are in no match; quarantined-format records match nothing")
@@ -181,18 +206,25 @@ struct MatchingTests {
         }
         var checked = 0
         while checked < 300 {
-            let id = Fixture.id(region: 330902 + Int(next() % 20), born: 19000101 + Int(next() % 1000) * 10_000 + Int(next() % 12) * 100 + Int(next() % 28),
-                                seq: Int(next() % 1000))
+            let id = Fixture.id(
+                region: 330902 + Int(next() % 20), born: 19000101 + Int(next() % 1000) * 10_000 + Int(next() % 12) * 100 + Int(next() % 28),
+                seq: Int(next() % 1000))
             var digits = id.characters.map { $0 == UInt8(ascii: "X") ? UInt8(10) : $0 - UInt8(ascii: "0") }
             let p = Int(next() % 18)
-            if p == 17 { digits[17] = (digits[17] + 1 + UInt8(next() % 10)) % 11 } else { digits[p] = (digits[p] + 1 + UInt8(next() % 9)) % 10 }
+            if p == 17 {
+                digits[17] = (digits[17] + 1 + UInt8(next() % 10)) % 11
+            } else {
+                digits[p] = (digits[p] + 1 + UInt8(next() % 9)) % 10
+            }
             if next() % 2 == 0 { digits.swapAt(14, 15) }
             let bad = ChecksumFailedID(digits: digits)
             var body: UInt64 = 0
             for i in 0..<17 { body = body * 10 + UInt64(digits[i]) }
             guard IDNumber.checkValue(forBody: body) != digits[17] else { continue }
             let yyyymmdd = Int(body / 1000 % 100_000_000)
-            guard yyyymmdd / 10_000 >= 1800, Day(year: yyyymmdd / 10_000, month: yyyymmdd / 100 % 100, day: yyyymmdd % 100) != nil else { continue }
+            guard yyyymmdd / 10_000 >= 1800, Day(year: yyyymmdd / 10_000, month: yyyymmdd / 100 % 100, day: yyyymmdd % 100) != nil else {
+                continue
+            }
             var walked: [UInt64] = []
             MemberIndex.forEachNeighbour(of: bad) { walked.append($0) }
             let realDate = walked.filter { b in
@@ -271,7 +303,7 @@ struct MatchingTests {
                 var bytes: [UInt8] = []
                 for _ in 0..<n {
                     seed = seed &* 6364136223846793005 &+ 1442695040888963407
-                    bytes.append(UInt8(truncatingIfNeeded: seed >> 33) | 1)   // never 0: padding must differ
+                    bytes.append(UInt8(truncatingIfNeeded: seed >> 33) | 1)  // never 0: padding must differ
                 }
                 // The reference layout: byte i at bits 8i of lo (i < 8) or 8(i - 8) of hi, length on top.
                 var lo: UInt64 = 0, hi = UInt64(n) << 56
@@ -297,11 +329,17 @@ struct MatchingTests {
         let bodies = [Self.other.body, Self.member.body, Fixture.id(born: 19990909, seq: 1).body]
         var result = prefix
         var ends: [Int] = [42]
-        names[0].withUnsafeBytes { n0 in names[1].withUnsafeBytes { n1 in names[2].withUnsafeBytes { n2 in
-            let keys = [MemberIndex.Key(idBody: bodies[0], name: n0), MemberIndex.Key(idBody: bodies[1], name: n1),
-                        MemberIndex.Key(idBody: bodies[2], name: n2)]
-            keys.withUnsafeBufferPointer { index.matches(forKeys: $0, into: &result, ends: &ends) }
-        } } }
+        names[0].withUnsafeBytes { n0 in
+            names[1].withUnsafeBytes { n1 in
+                names[2].withUnsafeBytes { n2 in
+                    let keys = [
+                        MemberIndex.Key(idBody: bodies[0], name: n0), MemberIndex.Key(idBody: bodies[1], name: n1),
+                        MemberIndex.Key(idBody: bodies[2], name: n2),
+                    ]
+                    keys.withUnsafeBufferPointer { index.matches(forKeys: $0, into: &result, ends: &ends) }
+                }
+            }
+        }
         // `other` is on two rows (two households): two certain matches; `member` one; nobody for the third.
         #expect(result.count == 4)
         #expect(result.first == prefix[0])
@@ -313,7 +351,8 @@ struct MatchingTests {
     func footprint() {
         var rows: [RosterRow] = []
         for i in 0..<10_000 {
-            rows.append(Fixture.row("HH\(i / 3)", Fixture.id(born: 19500101 + (i % 50) * 10_000, seq: i / 50), name: "张三", line: Int64(i + 2)))
+            rows.append(
+                Fixture.row("HH\(i / 3)", Fixture.id(born: 19500101 + (i % 50) * 10_000, seq: i / 50), name: "张三", line: Int64(i + 2)))
         }
         let index = MemberIndex(roster: Roster(rows: rows, asOf: Fixture.asOf))
         #expect(index.memoryFootprint <= 64 * 10_000)

@@ -1,5 +1,6 @@
-import Testing
 import HeduiModel
+import Testing
+
 @testable import HeduiHouseholds
 
 @Suite("Households and units of assessment")
@@ -30,10 +31,11 @@ struct RosterTests {
     func separateHousehold(_ c: SeparateCase) {
         let head = Fixture.id(born: 19600101, seq: 1)
         let applicant = Fixture.id(born: c.born, seq: 45)
-        let roster = Roster(rows: [
-            Fixture.row("HH001", head, name: "张一", line: 2),
-            Fixture.row("HH001", applicant, name: "张二", line: 3, separate: true, grade: c.grade, employment: c.employment),
-        ], asOf: Fixture.asOf)
+        let roster = Roster(
+            rows: [
+                Fixture.row("HH001", head, name: "张一", line: 2),
+                Fixture.row("HH001", applicant, name: "张二", line: 3, separate: true, grade: c.grade, employment: c.employment),
+            ], asOf: Fixture.asOf)
         let m1 = MemberRef(1)
         if c.refusal == nil {
             #expect(roster.units.map(\.id) == ["HH001", "HH001/" + applicant.description])
@@ -61,36 +63,40 @@ struct RosterTests {
         let id = try #require(xID)
         #expect(id.description.hasSuffix("X"))
         let written = Fixture.fullWidth(id.description.lowercased())
-        let roster = Roster(rows: [
-            Fixture.row("HH001", written, name: "张二", line: 2, separate: true, grade: 1, employment: .unemployed),
-        ], asOf: Fixture.asOf)
+        let roster = Roster(
+            rows: [
+                Fixture.row("HH001", written, name: "张二", line: 2, separate: true, grade: 1, employment: .unemployed)
+            ], asOf: Fixture.asOf)
         #expect(roster.units.map(\.id) == ["HH001/" + id.description])
     }
 
     @Test("an invalid-ID member cannot form a separate unit, counts in n, and is flagged")
     func invalidIDMember() {
-        let roster = Roster(rows: [
-            Fixture.row("HH001", Fixture.id(born: 19600101, seq: 1), name: "张一", line: 2),
-            Fixture.row("HH001", "3309112006053104", name: "张二", line: 3, separate: true, grade: 1),   // 16 characters
-            Fixture.row("HH001", "330911200602300451", name: "张三", line: 4),                           // Feb 30
-        ], asOf: Fixture.asOf)
+        let roster = Roster(
+            rows: [
+                Fixture.row("HH001", Fixture.id(born: 19600101, seq: 1), name: "张一", line: 2),
+                Fixture.row("HH001", "3309112006053104", name: "张二", line: 3, separate: true, grade: 1),  // 16 characters
+                Fixture.row("HH001", "330911200602300451", name: "张三", line: 4),  // Feb 30
+            ], asOf: Fixture.asOf)
         #expect(roster.units.count == 1)
         let unit = roster.units[0]
         #expect(unit.n == 3)
-        #expect(unit.notes == [
-            .memberIDInvalid(MemberRef(1)), .memberIDInvalid(MemberRef(2)),
-            .separateHouseholdInvalid(MemberRef(1), why: .invalidID),
-        ])
+        #expect(
+            unit.notes == [
+                .memberIDInvalid(MemberRef(1)), .memberIDInvalid(MemberRef(2)),
+                .separateHouseholdInvalid(MemberRef(1), why: .invalidID),
+            ])
     }
 
     @Test("a member in two households of different regions: DUPLICATE_MEMBERSHIP on both units")
     func duplicateAcrossHouseholds() {
         let shared = Fixture.id(born: 19700101, seq: 5)
-        let roster = Roster(rows: [
-            Fixture.row("HH002", shared, name: "李四", line: 2, region: 330903),
-            Fixture.row("HH001", Fixture.id(born: 19710101, seq: 6), name: "王五", line: 3),
-            Fixture.row("HH001", shared, name: "李四", line: 4),
-        ], asOf: Fixture.asOf)
+        let roster = Roster(
+            rows: [
+                Fixture.row("HH002", shared, name: "李四", line: 2, region: 330903),
+                Fixture.row("HH001", Fixture.id(born: 19710101, seq: 6), name: "王五", line: 3),
+                Fixture.row("HH001", shared, name: "李四", line: 4),
+            ], asOf: Fixture.asOf)
         // Households sorted by id: HH001 (members 0, 1), HH002 (member 2).
         #expect(roster.households.map(\.id) == ["HH001", "HH002"])
         #expect(roster.units.map(\.id) == ["HH001", "HH002"])
@@ -102,31 +108,35 @@ struct RosterTests {
     @Test("the same ID twice in one household")
     func duplicateWithinHousehold() {
         let id = Fixture.id(born: 19700101, seq: 5)
-        let roster = Roster(rows: [
-            Fixture.row("HH001", id, name: "李四", line: 2),
-            Fixture.row("HH001", id, name: "李四", line: 3),
-        ], asOf: Fixture.asOf)
+        let roster = Roster(
+            rows: [
+                Fixture.row("HH001", id, name: "李四", line: 2),
+                Fixture.row("HH001", id, name: "李四", line: 3),
+            ], asOf: Fixture.asOf)
         #expect(roster.units.count == 1)
         #expect(roster.units[0].n == 2)
-        #expect(roster.units[0].notes == [
-            .duplicateMembership(MemberRef(0), others: [MemberRef(1)]),
-            .duplicateMembership(MemberRef(1), others: [MemberRef(0)]),
-        ])
+        #expect(
+            roster.units[0].notes == [
+                .duplicateMembership(MemberRef(0), others: [MemberRef(1)]),
+                .duplicateMembership(MemberRef(1), others: [MemberRef(0)]),
+            ])
     }
 
     @Test("the same ID twice in one household, both asking to be separate: one separate unit")
     func duplicateSeparate() {
         let id = Fixture.id(born: 19700101, seq: 5)
-        let roster = Roster(rows: [
-            Fixture.row("HH001", id, name: "李四", line: 2, separate: true, grade: 1),
-            Fixture.row("HH001", id, name: "李四", line: 3, separate: true, grade: 1),
-        ], asOf: Fixture.asOf)
+        let roster = Roster(
+            rows: [
+                Fixture.row("HH001", id, name: "李四", line: 2, separate: true, grade: 1),
+                Fixture.row("HH001", id, name: "李四", line: 3, separate: true, grade: 1),
+            ], asOf: Fixture.asOf)
         #expect(roster.units.map(\.id) == ["HH001", "HH001/" + id.description])
         #expect(roster.units[0].members == [MemberRef(1)])
-        #expect(roster.units[0].notes == [
-            .duplicateMembership(MemberRef(1), others: [MemberRef(0)]),
-            .separateHouseholdInvalid(MemberRef(1), why: .duplicateID),
-        ])
+        #expect(
+            roster.units[0].notes == [
+                .duplicateMembership(MemberRef(1), others: [MemberRef(0)]),
+                .separateHouseholdInvalid(MemberRef(1), why: .duplicateID),
+            ])
         #expect(roster.units[1].notes == [.duplicateMembership(MemberRef(0), others: [MemberRef(1)])])
     }
 
@@ -134,18 +144,19 @@ struct RosterTests {
     func unitOrder() {
         let a = Fixture.id(born: 19800101, seq: 1), b = Fixture.id(born: 19800101, seq: 2)
         let c = Fixture.id(born: 19800101, seq: 3), d = Fixture.id(born: 19800101, seq: 4)
-        let roster = Roster(rows: [
-            Fixture.row("HH002", c, name: "丙", line: 2),
-            Fixture.row("HH001", b, name: "乙", line: 3, separate: true, grade: 2),
-            Fixture.row("HH001", a, name: "甲", line: 4),
-            Fixture.row("HH003", d, name: "丁", line: 5, separate: true, grade: 1, employment: Employment.none),
-            Fixture.row("HH001-A", Fixture.id(born: 19800101, seq: 5), name: "戊", line: 6),
-        ], asOf: Fixture.asOf)
+        let roster = Roster(
+            rows: [
+                Fixture.row("HH002", c, name: "丙", line: 2),
+                Fixture.row("HH001", b, name: "乙", line: 3, separate: true, grade: 2),
+                Fixture.row("HH001", a, name: "甲", line: 4),
+                Fixture.row("HH003", d, name: "丁", line: 5, separate: true, grade: 1, employment: Employment.none),
+                Fixture.row("HH001-A", Fixture.id(born: 19800101, seq: 5), name: "戊", line: 6),
+            ], asOf: Fixture.asOf)
         #expect(roster.households.map(\.id) == ["HH001", "HH001-A", "HH002", "HH003"])
         // '-' (0x2D) < '/' (0x2F): byte order puts HH001-A before HH001/….
         #expect(roster.units.map(\.id) == ["HH001", "HH001-A", "HH001/" + b.description, "HH002", "HH003/" + d.description])
         #expect(!roster.units.contains { $0.id == "HH003" })
-        #expect(roster.households[0].members == [MemberRef(0), MemberRef(1)])   // roster order: b (line 3), a (line 4)
+        #expect(roster.households[0].members == [MemberRef(0), MemberRef(1)])  // roster order: b (line 3), a (line 4)
         #expect(roster.members[0].row.name == "乙")
         for (u, unit) in roster.units.enumerated() {
             for m in unit.members { #expect(roster.unitIndex(of: m) == Int32(u)) }
@@ -169,14 +180,15 @@ struct RosterTests {
         #expect(h.origin == RecordOrigin(file: 0, position: 9))
         #expect(h.regionCode == RegionCode(330902))
         #expect(h.areaType == .urban)
-        #expect(h.address == "地址一")   // the first non-empty
-        #expect(roster.conflicts == [
-            RosterConflict(householdID: "HH001", field: "area_type", origin: RecordOrigin(file: 0, position: 10)),
-            RosterConflict(householdID: "HH001", field: "application_type", origin: RecordOrigin(file: 0, position: 10)),
-            RosterConflict(householdID: "HH001", field: "region_code", origin: RecordOrigin(file: 1, position: 2)),
-            RosterConflict(householdID: "HH001", field: "current_status", origin: RecordOrigin(file: 1, position: 2)),
-            RosterConflict(householdID: "HH001", field: "address", origin: RecordOrigin(file: 1, position: 2)),
-        ])
+        #expect(h.address == "地址一")  // the first non-empty
+        #expect(
+            roster.conflicts == [
+                RosterConflict(householdID: "HH001", field: "area_type", origin: RecordOrigin(file: 0, position: 10)),
+                RosterConflict(householdID: "HH001", field: "application_type", origin: RecordOrigin(file: 0, position: 10)),
+                RosterConflict(householdID: "HH001", field: "region_code", origin: RecordOrigin(file: 1, position: 2)),
+                RosterConflict(householdID: "HH001", field: "current_status", origin: RecordOrigin(file: 1, position: 2)),
+                RosterConflict(householdID: "HH001", field: "address", origin: RecordOrigin(file: 1, position: 2)),
+            ])
     }
 
     @Test("determinism: the same rows give the same households, units and notes")
@@ -185,10 +197,12 @@ struct RosterTests {
         var state: UInt64 = 7
         for i in 0..<600 {
             state = state &* 6364136223846793005 &+ 1442695040888963407
-            let seq = Int(state >> 40) % 300                      // repeats: duplicate memberships
-            rows.append(Fixture.row("HH\(Int(state >> 50) % 150)", Fixture.id(born: 19500101 + (Int(state >> 33) % 60) * 10_000, seq: seq),
-                                    name: "张三", line: Int64(i + 2), region: 330902 + Int(state >> 60),
-                                    separate: state & 1 == 0, grade: Int(state >> 20) % 4))
+            let seq = Int(state >> 40) % 300  // repeats: duplicate memberships
+            rows.append(
+                Fixture.row(
+                    "HH\(Int(state >> 50) % 150)", Fixture.id(born: 19500101 + (Int(state >> 33) % 60) * 10_000, seq: seq),
+                    name: "张三", line: Int64(i + 2), region: 330902 + Int(state >> 60),
+                    separate: state & 1 == 0, grade: Int(state >> 20) % 4))
         }
         func summary(_ r: Roster) -> [String] {
             r.units.map { "\($0.id) \($0.members) \($0.notes)" } + r.conflicts.map { "\($0)" }

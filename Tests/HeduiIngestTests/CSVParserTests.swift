@@ -1,5 +1,6 @@
-@testable import HeduiIngest
 import Testing
+
+@testable import HeduiIngest
 
 /// Parses `text` fed in chunks of `chunk` bytes; returns (line, fields) per record.
 func parseCSV(_ bytes: [UInt8], chunk: Int) throws -> [(Int, [String])] {
@@ -95,10 +96,11 @@ struct CSVRoundTripTests {
             // A lone empty or blank field would be an empty line, which the parser skips by design.
             if row.count == 1 && row[0].allSatisfy({ $0 == " " }) { row[0] = "q" + row[0] }
             expected.append(row)
-            text += row.map { field in
-                field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r\n" || $0 == "\r" })
-                    ? "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : field
-            }.joined(separator: ",") + (g.below(2) == 0 ? "\n" : "\r\n")
+            text +=
+                row.map { field in
+                    field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r\n" || $0 == "\r" })
+                        ? "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : field
+                }.joined(separator: ",") + (g.below(2) == 0 ? "\n" : "\r\n")
         }
         let rows = try parseCSV(Array(text.utf8), chunk: 1 + g.below(97))
         #expect(rows.map(\.1) == expected)

@@ -51,8 +51,10 @@ private final class Scratch {
 }
 
 /// Reads all content through `ByteSource`, also checking the chunk contract.
-private func readAll(_ path: String, compressed: Bool = true, backend: DecompressionBackend,
-                     chunkSize: Int = 256 * 1024) throws -> [UInt8] {
+private func readAll(
+    _ path: String, compressed: Bool = true, backend: DecompressionBackend,
+    chunkSize: Int = 256 * 1024
+) throws -> [UInt8] {
     var content: [UInt8] = []
     var sizes: [Int] = []
     let total = try ByteSource(path: path, compressed: compressed, backend: backend, chunkSize: chunkSize)
@@ -68,8 +70,10 @@ private func readAll(_ path: String, compressed: Bool = true, backend: Decompres
 }
 
 /// The `DecompressionError` thrown by reading `path`, or nil (recorded as a failure) if it returns normally.
-private func readError(_ path: String, backend: DecompressionBackend, chunkSize: Int = 256 * 1024,
-                       sourceLocation: SourceLocation = #_sourceLocation) -> DecompressionError? {
+private func readError(
+    _ path: String, backend: DecompressionBackend, chunkSize: Int = 256 * 1024,
+    sourceLocation: SourceLocation = #_sourceLocation
+) -> DecompressionError? {
     do {
         let bytes = try readAll(path, backend: backend, chunkSize: chunkSize)
         Issue.record("expected an error, read \(bytes.count) bytes", sourceLocation: sourceLocation)
@@ -85,7 +89,7 @@ private func readError(_ path: String, backend: DecompressionBackend, chunkSize:
 /// Deterministic, not-too-compressible CSV text of about `approximateSize` bytes.
 private func records(approximateSize: Int, seed: UInt64 = 0x9E37_79B9_7F4A_7C15) -> [UInt8] {
     var state = seed
-    func next() -> UInt64 { // SplitMix64
+    func next() -> UInt64 {  // SplitMix64
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
@@ -97,7 +101,7 @@ private func records(approximateSize: Int, seed: UInt64 = 0x9E37_79B9_7F4A_7C15)
     var id = 0
     while text.utf8.count < approximateSize {
         id += 1
-        let note = String((0 ..< Int(next() % 12)).map { _ in Character(Unicode.Scalar(UInt8(97 + next() % 26))) })
+        let note = String((0..<Int(next() % 12)).map { _ in Character(Unicode.Scalar(UInt8(97 + next() % 26))) })
         text += "\(id),\(symbols[Int(next() % 10)]),\(next() % 1_000_000 / 100).\(next() % 100),\(next() % 50_000),"
         text += "\(next() % 2 == 0 ? "B" : "S"),1718\(next() % 1_000_000_000),\(note)\n"
     }
@@ -109,7 +113,7 @@ private func crc32(_ bytes: some Sequence<UInt8>) -> UInt32 {
     var crc: UInt32 = 0xFFFF_FFFF
     for byte in bytes {
         crc ^= UInt32(byte)
-        for _ in 0 ..< 8 { crc = (crc >> 1) ^ (0xEDB8_8320 & (0 &- (crc & 1))) }
+        for _ in 0..<8 { crc = (crc >> 1) ^ (0xEDB8_8320 & (0 &- (crc & 1))) }
     }
     return ~crc
 }
@@ -165,7 +169,8 @@ struct DecompressionTests {
         let a = records(approximateSize: 9_000, seed: 1)
         let b = records(approximateSize: 5_000, seed: 2)
         let c = records(approximateSize: 7_000, seed: 3)
-        let file = try scratch.compress(a) + scratch.compress([]) + scratch.compress(b, tool: "pigz", ["-n"])
+        let file =
+            try scratch.compress(a) + scratch.compress([]) + scratch.compress(b, tool: "pigz", ["-n"])
             + scratch.compress(c, tool: "igzip", ["-1"])
         for chunkSize in [1, 7, 4096, 256 * 1024] {
             let decoded = try readAll(scratch.write(file), backend: backend, chunkSize: chunkSize)
@@ -185,7 +190,7 @@ struct DecompressionTests {
     /// gzip member with every optional header field; ISA-L 2.30 needs the whole header in one
     /// call when FHCRC is set, which ByteSource guarantees.
     private func memberWithFullHeader(_ text: [UInt8], name: String, scratch: Scratch) throws -> [UInt8] {
-        let plain = try scratch.compress(text) // 10-byte header (flags 0) + deflate + trailer
+        let plain = try scratch.compress(text)  // 10-byte header (flags 0) + deflate + trailer
         var header: [UInt8] = [0x1f, 0x8b, 8, 0x02 | 0x04 | 0x08 | 0x10, 0, 0, 0, 0, 0, 3]
         let extra = Array("XYhedui-extra-field".utf8)
         header += [UInt8(extra.count & 0xff), UInt8(extra.count >> 8)] + extra
@@ -196,19 +201,21 @@ struct DecompressionTests {
         return header + plain[10...]
     }
 
-    @Test("headers with FEXTRA, FNAME, FCOMMENT and FHCRC are parsed in any chunking",
-          arguments: backends, [1, 3, 64, 4096, 256 * 1024])
+    @Test(
+        "headers with FEXTRA, FNAME, FCOMMENT and FHCRC are parsed in any chunking",
+        arguments: backends, [1, 3, 64, 4096, 256 * 1024])
     func fullHeader(backend: DecompressionBackend, chunkSize: Int) throws {
         let scratch = try Scratch()
         let a = records(approximateSize: 3_000, seed: 5)
         let b = records(approximateSize: 2_000, seed: 6)
-        let longName = String(repeating: "very-long-name-", count: 200) + ".csv" // > ISA-L's 328-byte header buffer
-        let file = try memberWithFullHeader(a, name: "records.csv", scratch: scratch)
+        let longName = String(repeating: "very-long-name-", count: 200) + ".csv"  // > ISA-L's 328-byte header buffer
+        let file =
+            try memberWithFullHeader(a, name: "records.csv", scratch: scratch)
             + memberWithFullHeader(b, name: longName, scratch: scratch)
         #expect(try readAll(scratch.write(file), backend: backend, chunkSize: chunkSize) == a + b)
         // Shift the second header across a chunk boundary at every position.
         if chunkSize == 64 {
-            for pad in 1 ..< 64 {
+            for pad in 1..<64 {
                 let padded = try scratch.compress(Array(a.prefix(pad * 37))) + memberWithFullHeader(b, name: "n.csv", scratch: scratch)
                 #expect(try readAll(scratch.write(padded), backend: backend, chunkSize: chunkSize) == Array(a.prefix(pad * 37)) + b)
             }
@@ -260,8 +267,8 @@ struct DecompressionTests {
         let scratch = try Scratch()
         let cases: [([UInt8], String)] = [
             (try fixtureBytes("records.csv"), "starts with 74 72 61 64"),
-            ([0x50, 0x4b, 0x03, 0x04, 0x14, 0, 0, 0], "starts with 50 4b 03 04"), // zip
-            ([0x1f, 0x9d, 0x90, 0x41], "starts with 1f 9d 90 41"),                // compress(1)
+            ([0x50, 0x4b, 0x03, 0x04, 0x14, 0, 0, 0], "starts with 50 4b 03 04"),  // zip
+            ([0x1f, 0x9d, 0x90, 0x41], "starts with 1f 9d 90 41"),  // compress(1)
             ([0x00], "starts with 00"),
         ]
         for (bytes, expectedText) in cases {
@@ -289,8 +296,10 @@ struct DecompressionTests {
         // BFINAL=1, BTYPE=11 (reserved) in the first byte.
         #expect(readError(try scratch.write(header + [UInt8](repeating: 0xff, count: 64)), backend: backend)?.code == .corrupt)
         // A stored block whose LEN and NLEN do not complement each other.
-        #expect(readError(try scratch.write(header + [0x01, 0x10, 0x00, 0x10, 0x00] + [UInt8](repeating: 0x41, count: 32)),
-                          backend: backend)?.code == .corrupt)
+        #expect(
+            readError(
+                try scratch.write(header + [0x01, 0x10, 0x00, 0x10, 0x00] + [UInt8](repeating: 0x41, count: 32)),
+                backend: backend)?.code == .corrupt)
         // Compression method other than deflate (CM = 7).
         #expect(readError(try scratch.write([0x1f, 0x8b, 7, 0, 0, 0, 0, 0, 0, 3, 0x03, 0x00]), backend: backend)?.code == .corrupt)
     }
@@ -310,9 +319,11 @@ struct DecompressionTests {
     func trailingBytes(backend: DecompressionBackend) throws {
         let scratch = try Scratch()
         let file = try fixtureBytes("records.csv.gz")
-        for (tail, code) in [([0, 0, 0, 0], DecompressionError.Code.corrupt), ([0x0a], .corrupt),
-                             ([0x1f, 0x00], .corrupt), ([0x1f], .truncated), ([0x1f, 0x8b], .truncated),
-                             ([0x1f, 0x8b, 0x08], .truncated)] as [([UInt8], DecompressionError.Code)] {
+        for (tail, code) in [
+            ([0, 0, 0, 0], DecompressionError.Code.corrupt), ([0x0a], .corrupt),
+            ([0x1f, 0x00], .corrupt), ([0x1f], .truncated), ([0x1f, 0x8b], .truncated),
+            ([0x1f, 0x8b, 0x08], .truncated),
+        ] as [([UInt8], DecompressionError.Code)] {
             let error = readError(try scratch.write(file + tail), backend: backend)
             #expect(error?.code == code, "tail \(tail): \(error?.message ?? "-")")
         }
@@ -326,9 +337,9 @@ struct DecompressionTests {
         let text = records(approximateSize: 30_000)
         let file = try scratch.compress(text)
         #expect(file.count > 8_000, "the test text must not be too compressible")
-        var cuts = Set(0 ... 40)
+        var cuts = Set(0...40)
         cuts.formUnion(stride(from: 0, to: file.count, by: 97))
-        cuts.formUnion((file.count - 8) ... (file.count - 1))
+        cuts.formUnion((file.count - 8)...(file.count - 1))
         for cut in cuts.sorted() {
             let path = try scratch.write(Array(file[..<cut]))
             let error = readError(path, backend: backend, chunkSize: chunkSize)
@@ -343,7 +354,10 @@ struct DecompressionTests {
         let scratch = try Scratch()
         let file = try fixtureBytes("records.csv.gz")
         let error = readError(try scratch.write(Array(file[..<4000])), backend: .isal)
-        #expect(error?.message == "the gzip stream ends early (after 4,000 compressed bytes): the file was cut off in transfer; ask the provider to resend it")
+        #expect(
+            error?.message
+                == "the gzip stream ends early (after 4,000 compressed bytes): the file was cut off in transfer; ask the provider to resend it"
+        )
         let empty = readError(try scratch.write([]), backend: .zlib)
         #expect(empty?.code == .truncated)
         #expect(empty?.message.contains("empty") == true)
@@ -352,8 +366,10 @@ struct DecompressionTests {
     @Test("open and read failures are IO_ERROR", arguments: backends, [true, false])
     func ioErrors(backend: DecompressionBackend, compressed: Bool) throws {
         let scratch = try Scratch()
-        for (path, osText) in [(scratch.url.appendingPathComponent("missing.gz").path, "No such file or directory"),
-                               (scratch.url.path, "Is a directory")] {
+        for (path, osText) in [
+            (scratch.url.appendingPathComponent("missing.gz").path, "No such file or directory"),
+            (scratch.url.path, "Is a directory"),
+        ] {
             do {
                 try ByteSource(path: path, compressed: compressed, backend: backend).forEachChunk { _ in }
                 Issue.record("expected IO_ERROR for \(path)")

@@ -1,7 +1,8 @@
 import Foundation
-@testable import HeduiIngest
 import HeduiModel
 import Testing
+
+@testable import HeduiIngest
 
 /// Every row of the bad-input table of exchange-formats.md, with the exact code and location.
 @Suite("Ingestion: bad input is quarantined or rejected with a clear reason")
@@ -9,8 +10,9 @@ struct IngestionTests {
     let a = Fixture.alice
     let b = Fixture.bob
 
-    @Test("A field failing its type or rule quarantines the record with file, line, field and code; the rest goes on",
-          arguments: [
+    @Test(
+        "A field failing its type or rule quarantines the record with file, line, field and code; the rest goes on",
+        arguments: [
             ("330902198001011230", "张三", "102", "6222000000001234", "demand", "100.00", "", "2024-05-01", "id_number", "ID_CHECKSUM"),
             ("33090219800101", "张三", "102", "6222000000001234", "demand", "100.00", "", "2024-05-01", "id_number", "ID_FORMAT"),
             ("330902198002301230", "张三", "102", "6222000000001234", "demand", "100.00", "", "2024-05-01", "id_number", "ID_BIRTHDATE"),
@@ -20,13 +22,16 @@ struct IngestionTests {
             ("A", "张三", "102", "6222000000001234", "demand", "100.00", "", "2024-02-30", "as_of", "BAD_DATE"),
             ("A", "张三", "102", "6222000000001234", "demand", "100.00", "US", "2024-05-01", "currency", "BAD_CODE"),
             ("A", "张三", "", "6222000000001234", "demand", "100.00", "", "2024-05-01", "bank_code", "MISSING_FIELD"),
-          ])
-    func fieldFailures(id: String, name: String, bank: String, account: String, type: String, balance: String,
-                       currency: String, asOf: String, field: String, code: String) throws {
+        ])
+    func fieldFailures(
+        id: String, name: String, bank: String, account: String, type: String, balance: String,
+        currency: String, asOf: String, field: String, code: String
+    ) throws {
         let inbox = try TestInbox()
         defer { inbox.remove() }
         let theID = id == "A" ? a : id
-        let text = Fixture.bankHeader
+        let text =
+            Fixture.bankHeader
             + "\(b),李四,102,6222000000009999,time,5.00,,2024-05-01\n"
             + "\(theID),\(name),\(bank),\(account),\(type),\(balance),\(currency),\(asOf)\n"
             + "\(b),李四,103,6222000000008888,time,7.00,CNY,2024-05-01\n"
@@ -49,13 +54,15 @@ struct IngestionTests {
         let inbox = try TestInbox()
         defer { inbox.remove() }
         let header = "id_number,name,cert_no,property_type,floor_area,share,registered_on,status,address\n"
-        try inbox.write("property.csv", header
-            + "\(a),张三,C1,residential,-80.5,,2020-01-01,valid,\n"
-            + "\(a),张三,C2,residential,80.5,1.5,2020-01-01,valid,\n"
-            + "\(a),张三,C3,residential,80.5,0,2020-01-01,valid,\n"
-            + "\(a),张三,C4,residential,80.555,0.5,2020-01-01,valid,\n"
-            + "\(a),张三,C5,residential,80.5,0.3333,20200101,valid,\"杭州市, 西湖区\"\n"
-            + "\(a),张三,C6,residential,80.5,,2020年1月1日,valid,\n")
+        try inbox.write(
+            "property.csv",
+            header
+                + "\(a),张三,C1,residential,-80.5,,2020-01-01,valid,\n"
+                + "\(a),张三,C2,residential,80.5,1.5,2020-01-01,valid,\n"
+                + "\(a),张三,C3,residential,80.5,0,2020-01-01,valid,\n"
+                + "\(a),张三,C4,residential,80.555,0.5,2020-01-01,valid,\n"
+                + "\(a),张三,C5,residential,80.5,0.3333,20200101,valid,\"杭州市, 西湖区\"\n"
+                + "\(a),张三,C6,residential,80.5,,2020年1月1日,valid,\n")
         let (report, sink) = try inbox.ingest("property.csv")
         #expect(report.quarantine.map(\.code) == [.outOfRange, .outOfRange, .outOfRange, .badNumber])
         #expect(report.quarantine.map(\.field) == ["floor_area", "share", "share", "floor_area"])
@@ -72,11 +79,14 @@ struct IngestionTests {
     func messyButValid() throws {
         let inbox = try TestInbox()
         defer { inbox.remove() }
-        let fullWidthID = String(a.unicodeScalars.map { $0.value >= 0x30 && $0.value <= 0x39 ? Character(UnicodeScalar($0.value + 0xFEE0)!) : Character($0) })
-        try inbox.write("bank-messy.csv", "\u{FEFF}ID_Number , Name,BANK_CODE,account_no,account_type,balance,currency,as_of,extra\r\n"
-            + "\(fullWidthID), 张　三 ,１０２,6222000000001234,DEMAND,\"¥1,234.50\",usd,2024年5月31日,x\r\n"
-            + "\(a.lowercased()),张三,102,6222000000001235,Time,１２３４．５元,,20240531,y\r\n"
-            + "\(a),张三,102,6222000000001236,wealth,-5.00,CNY,2024/5/31,z")
+        let fullWidthID = String(
+            a.unicodeScalars.map { $0.value >= 0x30 && $0.value <= 0x39 ? Character(UnicodeScalar($0.value + 0xFEE0)!) : Character($0) })
+        try inbox.write(
+            "bank-messy.csv",
+            "\u{FEFF}ID_Number , Name,BANK_CODE,account_no,account_type,balance,currency,as_of,extra\r\n"
+                + "\(fullWidthID), 张　三 ,１０２,6222000000001234,DEMAND,\"¥1,234.50\",usd,2024年5月31日,x\r\n"
+                + "\(a.lowercased()),张三,102,6222000000001235,Time,１２３４．５元,,20240531,y\r\n"
+                + "\(a),张三,102,6222000000001236,wealth,-5.00,CNY,2024/5/31,z")
         let (report, sink) = try inbox.ingest("bank-messy.csv")
         #expect(report.quarantine.isEmpty, "\(report.quarantine.map(\.oneLine))")
         let records = try #require(sink?.exchange)
@@ -86,7 +96,8 @@ struct IngestionTests {
             #expect(record.holderName == "张三")
         }
         guard case .bank(let first) = records[0].facts, case .bank(let second) = records[1].facts,
-              case .bank(let third) = records[2].facts else { Issue.record("not bank"); return }
+            case .bank(let third) = records[2].facts
+        else { Issue.record("not bank"); return }
         #expect(first.balance == Fen(123_450) && first.currency == "USD" && first.bankCode == "102")
         #expect(second.balance == Fen(123_450) && second.currency == "CNY" && second.accountType == .time)
         #expect(third.balance == Fen(-500))
@@ -109,9 +120,11 @@ struct IngestionTests {
     func fieldCount() throws {
         let inbox = try TestInbox()
         defer { inbox.remove() }
-        try inbox.write("vehicle.csv", "id_number,name,plate,vehicle_type,registered_on,assessed_value,status\n"
-            + "\(a),张三,浙L12345,car,2020-01-01,,normal,extra\n\(a),张三,浙L12346,car,2020-01-01,normal\n"
-            + "\(a),张三,浙L12347,car,2020-01-01,,normal\n")
+        try inbox.write(
+            "vehicle.csv",
+            "id_number,name,plate,vehicle_type,registered_on,assessed_value,status\n"
+                + "\(a),张三,浙L12345,car,2020-01-01,,normal,extra\n\(a),张三,浙L12346,car,2020-01-01,normal\n"
+                + "\(a),张三,浙L12347,car,2020-01-01,,normal\n")
         let (report, _) = try inbox.ingest("vehicle.csv")
         #expect(report.quarantine.map(\.code) == [.csvFieldCount, .csvFieldCount])
         #expect(report.recordsRead == 3 && report.accepted == 1)
@@ -139,7 +152,8 @@ struct IngestionTests {
     func controlTotals() throws {
         let inbox = try TestInbox()
         defer { inbox.remove() }
-        let text = Fixture.bankHeader + "\(a),张三,102,6222000000001234,demand,100.00,,2024-05-01\n\n"
+        let text =
+            Fixture.bankHeader + "\(a),张三,102,6222000000001234,demand,100.00,,2024-05-01\n\n"
             + "\(b),李四,102,6222000000001235,demand,100.00,,2024-05-01\n"
         let compressed = try gzip(Array(text.utf8))
         try inbox.write("bank-good.csv.gz", compressed)
@@ -186,7 +200,9 @@ struct IngestionTests {
     func xml() throws {
         let inbox = try TestInbox()
         defer { inbox.remove() }
-        try inbox.write("vehicle-a.xml", """
+        try inbox.write(
+            "vehicle-a.xml",
+            """
             <?xml version="1.0" encoding="UTF-8"?>
             <vehicles>
               <vehicle><idNumber>\(a)</idNumber><name>张三</name><plate>浙L12345</plate><vehicleType>car</vehicleType><registeredOn>2020-01-01</registeredOn><status>normal</status></vehicle>
@@ -212,7 +228,8 @@ struct IngestionTests {
         var xml = "<?xml version=\"1.0\"?>\n<accounts>\n"
         for i in 0..<200 {
             csv += "\(a),张三,102,62220000\(10_000 + i),demand,\(i).50,,2024-05-01\n"
-            xml += "<account><idNumber>\(a)</idNumber><name>张三</name><bankCode>102</bankCode><accountNo>62220000\(10_000 + i)</accountNo><accountType>demand</accountType><balance>\(i).50</balance><asOf>2024-05-01</asOf></account>\n"
+            xml +=
+                "<account><idNumber>\(a)</idNumber><name>张三</name><bankCode>102</bankCode><accountNo>62220000\(10_000 + i)</accountNo><accountType>demand</accountType><balance>\(i).50</balance><asOf>2024-05-01</asOf></account>\n"
         }
         xml += "</accounts>\n"
         for (name, text) in [("bank-t.csv.gz", csv), ("bank-t.xml.gz", xml)] {

@@ -1,6 +1,6 @@
-import Testing
 import Foundation
 import HeduiIngest
+import Testing
 
 // MARK: - Helpers
 
@@ -47,8 +47,9 @@ private func parse(_ layout: XMLRecordLayout, _ bytes: [UInt8], chunk: Int = Int
         }
     }
     try reader.finish()
-    return ParseResult(records: c.records, rawValues: c.rawValues,
-                       rootAttributes: reader.rootAttributeValues, recordCount: reader.recordCount)
+    return ParseResult(
+        records: c.records, rawValues: c.rawValues,
+        rootAttributes: reader.rootAttributeValues, recordCount: reader.recordCount)
 }
 
 private func parse(_ layout: XMLRecordLayout, _ text: String, chunk: Int = Int.max) throws -> ParseResult {
@@ -81,52 +82,52 @@ private let accountsLayout = XMLRecordLayout(
 private let rosterLayout = XMLRecordLayout(
     rootElement: "roster", parentElement: "household", recordElement: "member",
     fields: [
-        XMLFieldSpec(element: "id", origin: .parentAttribute),             // 0
-        XMLFieldSpec(element: "regionCode", origin: .parentAttribute),     // 1
-        XMLFieldSpec(element: "address", origin: .parentAttribute),        // 2
-        XMLFieldSpec(element: "idNumber", origin: .attribute),             // 3
-        XMLFieldSpec(element: "name", origin: .attribute),                 // 4
-        XMLFieldSpec(element: "disabilityGrade", origin: .attribute),      // 5
-        XMLFieldSpec(element: "employment", origin: .attribute),           // 6
-        XMLFieldSpec(element: "declaredMonthlyIncome", origin: .childElement), // 7
-        XMLFieldSpec(element: "rigidExpenseAnnual", origin: .childElement),    // 8
+        XMLFieldSpec(element: "id", origin: .parentAttribute),  // 0
+        XMLFieldSpec(element: "regionCode", origin: .parentAttribute),  // 1
+        XMLFieldSpec(element: "address", origin: .parentAttribute),  // 2
+        XMLFieldSpec(element: "idNumber", origin: .attribute),  // 3
+        XMLFieldSpec(element: "name", origin: .attribute),  // 4
+        XMLFieldSpec(element: "disabilityGrade", origin: .attribute),  // 5
+        XMLFieldSpec(element: "employment", origin: .attribute),  // 6
+        XMLFieldSpec(element: "declaredMonthlyIncome", origin: .childElement),  // 7
+        XMLFieldSpec(element: "rigidExpenseAnnual", origin: .childElement),  // 8
     ],
     rootAttributes: ["asOf", "missing"])
 
 private let flatDoc = """
-<?xml version="1.0" encoding="UTF-8"?>
-<accounts>
-  <account>
-    <idNumber>800101-1234567</idNumber>
-    <name>Kim &amp; Lee &lt;x&gt; &quot;&apos; &#x5F20;&#19977;</name>
-    <bankCode/>
-    <accountNumber><![CDATA[12<>&]]>34</accountNumber>
-    <memo>  two
- lines\t</memo>
-    <extra>ignored <b>x</b></extra><another/>
-    <!-- comment --><?pi data?>
-    <asOf>2024-05-31</asOf>
-  </account>
-  <account><idNumber>2</idNumber><name></name></account>
-</accounts>
+    <?xml version="1.0" encoding="UTF-8"?>
+    <accounts>
+      <account>
+        <idNumber>800101-1234567</idNumber>
+        <name>Kim &amp; Lee &lt;x&gt; &quot;&apos; &#x5F20;&#19977;</name>
+        <bankCode/>
+        <accountNumber><![CDATA[12<>&]]>34</accountNumber>
+        <memo>  two
+     lines\t</memo>
+        <extra>ignored <b>x</b></extra><another/>
+        <!-- comment --><?pi data?>
+        <asOf>2024-05-31</asOf>
+      </account>
+      <account><idNumber>2</idNumber><name></name></account>
+    </accounts>
 
-"""
+    """
 
 private let rosterDoc = """
-<?xml version="1.0"?>
-<roster asOf="2024-05-31">
-<household id="H1" regionCode="11" areaType="urban" applicationType="new" currentStatus="active" address="Seoul &amp; Busan &#38; &lt;1&gt;">
-  <member idNumber="A1" name="Kim &#x5F20;" relation="head" disabilityGrade="" employment="employed" separateHousehold="N">
-    <declaredMonthlyIncome>1000000</declaredMonthlyIncome>
-    <rigidExpenseAnnual>50000</rigidExpenseAnnual>
-  </member>
-  <member idNumber="A2" name="Lee" relation="spouse"/>
-</household>
-<household id="H2" regionCode="26">
-  <member idNumber="B1" name="Park"><declaredMonthlyIncome> 7 </declaredMonthlyIncome></member>
-</household>
-</roster>
-"""
+    <?xml version="1.0"?>
+    <roster asOf="2024-05-31">
+    <household id="H1" regionCode="11" areaType="urban" applicationType="new" currentStatus="active" address="Seoul &amp; Busan &#38; &lt;1&gt;">
+      <member idNumber="A1" name="Kim &#x5F20;" relation="head" disabilityGrade="" employment="employed" separateHousehold="N">
+        <declaredMonthlyIncome>1000000</declaredMonthlyIncome>
+        <rigidExpenseAnnual>50000</rigidExpenseAnnual>
+      </member>
+      <member idNumber="A2" name="Lee" relation="spouse"/>
+    </household>
+    <household id="H2" regionCode="26">
+      <member idNumber="B1" name="Park"><declaredMonthlyIncome> 7 </declaredMonthlyIncome></member>
+    </household>
+    </roster>
+    """
 
 /// A synthetic bank document with `count` records and varied content (multi-byte, entities, CDATA).
 private func bankDoc(_ count: Int, trailing: String = "\n") -> String {
@@ -154,11 +155,11 @@ private func bankDoc(_ count: Int, trailing: String = "\n") -> String {
     #expect(a.unknown == 2)
     #expect(a.values[0] == "800101-1234567")
     #expect(a.values[1] == "Kim & Lee <x> \"' 张三")
-    #expect(a.values[2] == "")                       // present but empty
-    #expect(a.values[3] == "12<>&34")                // CDATA + text
-    #expect(a.values[4] == "  two\n lines\t")        // whitespace preserved, not trimmed
+    #expect(a.values[2] == "")  // present but empty
+    #expect(a.values[3] == "12<>&34")  // CDATA + text
+    #expect(a.values[4] == "  two\n lines\t")  // whitespace preserved, not trimmed
     #expect(a.values[5] == "2024-05-31")
-    #expect(a.values[6] == nil)                      // absent
+    #expect(a.values[6] == nil)  // absent
     let b = r.records[1]
     #expect(b.index == 2)
     #expect(b.line == 14)
@@ -168,8 +169,9 @@ private func bankDoc(_ count: Int, trailing: String = "\n") -> String {
 }
 
 @Test func emptyValueHasNonNilBuffer() throws {
-    let layout = XMLRecordLayout(rootElement: "accounts", recordElement: "account",
-                                 fields: [XMLFieldSpec(element: "bankCode", origin: .childElement)])
+    let layout = XMLRecordLayout(
+        rootElement: "accounts", recordElement: "account",
+        fields: [XMLFieldSpec(element: "bankCode", origin: .childElement)])
     var sawEmpty = false
     let reader = XMLRecordReader(layout: layout) { r in
         if let v = r.value(0), v.count == 0 { sawEmpty = true }
@@ -222,10 +224,13 @@ private func bankDoc(_ count: Int, trailing: String = "\n") -> String {
 }
 
 @Test func flatLayoutParentAttributeReadsRoot() throws {
-    let layout = XMLRecordLayout(rootElement: "accounts", recordElement: "account",
-                                 fields: [XMLFieldSpec(element: "asOf", origin: .parentAttribute),
-                                          XMLFieldSpec(element: "name", origin: .childElement)],
-                                 rootAttributes: ["asOf"])
+    let layout = XMLRecordLayout(
+        rootElement: "accounts", recordElement: "account",
+        fields: [
+            XMLFieldSpec(element: "asOf", origin: .parentAttribute),
+            XMLFieldSpec(element: "name", origin: .childElement),
+        ],
+        rootAttributes: ["asOf"])
     let r = try parse(layout, "<accounts asOf=\"2024-01-31\"><account><name>n</name></account></accounts>")
     #expect(r.rootAttributes == ["asOf": "2024-01-31"])
     #expect(r.records.first?.values == ["2024-01-31", "n"])
@@ -249,10 +254,10 @@ func chunkedFeedGivesSameRecords(chunk: Int) throws {
 // MARK: - Encodings
 
 private func gb18030Doc() -> [UInt8] {
-    let zhangSan: [UInt8] = [213, 197, 200, 253]           // 张三
-    let liSi: [UInt8] = [192, 238, 203, 196]                // 李四
-    let eAcute: [UInt8] = [168, 166]                        // é
-    let extB: [UInt8] = [149, 50, 130, 54]                  // U+20000 (4-byte GB18030)
+    let zhangSan: [UInt8] = [213, 197, 200, 253]  // 张三
+    let liSi: [UInt8] = [192, 238, 203, 196]  // 李四
+    let eAcute: [UInt8] = [168, 166]  // é
+    let extB: [UInt8] = [149, 50, 130, 54]  // U+20000 (4-byte GB18030)
     var d = Array("<?xml version=\"1.0\" encoding=\"GB18030\"?>\n<accounts>\n<account><idNumber>1</idNumber><name>".utf8)
     d += zhangSan + Array("</name></account>\n<account><idNumber>2</idNumber><name>".utf8)
     d += liSi + eAcute + extB + Array(" &amp;</name><memo>".utf8) + zhangSan
@@ -272,7 +277,8 @@ func gb18030Decoded(chunk: Int) throws {
 
 @Test(arguments: [1, 2, 3, Int.max])
 func utf8WithBOM(chunk: Int) throws {
-    let doc: [UInt8] = [0xEF, 0xBB, 0xBF] + Array("<?xml version=\"1.0\" encoding=\"UTF-8\"?><accounts><account><name>张三</name></account></accounts>".utf8)
+    let doc: [UInt8] =
+        [0xEF, 0xBB, 0xBF] + Array("<?xml version=\"1.0\" encoding=\"UTF-8\"?><accounts><account><name>张三</name></account></accounts>".utf8)
     let r = try parse(accountsLayout, doc, chunk: chunk)
     #expect(r.records.map(\.values[1]) == ["张三"])
     let noDecl: [UInt8] = [0xEF, 0xBB, 0xBF] + Array("<accounts><account><name>é</name></account></accounts>".utf8)
@@ -286,7 +292,7 @@ func utf8WithBOM(chunk: Int) throws {
     let e = try #require(xmlError(accountsLayout, doc))
     #expect(e.code == .encoding)
     #expect(e.line == 3)
-    #expect(!e.message.contains("0xFF"))   // raw input bytes are not echoed
+    #expect(!e.message.contains("0xFF"))  // raw input bytes are not echoed
     #expect(!e.message.contains("\n"))
 }
 
@@ -385,22 +391,22 @@ func utf8WithBOM(chunk: Int) throws {
 
 @Test func billionLaughsRejectedQuickly() throws {
     let doc = """
-    <?xml version="1.0"?>
-    <!DOCTYPE lolz [
-     <!ENTITY lol "lol">
-     <!ELEMENT lolz (#PCDATA)>
-     <!ENTITY lol1 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
-     <!ENTITY lol2 "&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;">
-     <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
-     <!ENTITY lol4 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">
-     <!ENTITY lol5 "&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;">
-     <!ENTITY lol6 "&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;">
-     <!ENTITY lol7 "&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;">
-     <!ENTITY lol8 "&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;">
-     <!ENTITY lol9 "&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;">
-    ]>
-    <accounts><account><name>&lol9;</name></account></accounts>
-    """
+        <?xml version="1.0"?>
+        <!DOCTYPE lolz [
+         <!ENTITY lol "lol">
+         <!ELEMENT lolz (#PCDATA)>
+         <!ENTITY lol1 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+         <!ENTITY lol2 "&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;">
+         <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
+         <!ENTITY lol4 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">
+         <!ENTITY lol5 "&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;">
+         <!ENTITY lol6 "&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;">
+         <!ENTITY lol7 "&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;">
+         <!ENTITY lol8 "&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;">
+         <!ENTITY lol9 "&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;">
+        ]>
+        <accounts><account><name>&lol9;</name></account></accounts>
+        """
     for chunk in [1, 64, Int.max] {
         let clock = ContinuousClock()
         var err: XMLError?
@@ -414,10 +420,10 @@ func utf8WithBOM(chunk: Int) throws {
 
 @Test func externalEntityRejectedWithoutReadingFile() throws {
     let doc = """
-    <?xml version="1.0"?>
-    <!DOCTYPE accounts [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>
-    <accounts><account><name>&xxe;</name></account></accounts>
-    """
+        <?xml version="1.0"?>
+        <!DOCTYPE accounts [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>
+        <accounts><account><name>&xxe;</name></account></accounts>
+        """
     var delivered = 0
     let reader = XMLRecordReader(layout: accountsLayout) { _ in delivered += 1 }
     #expect {
@@ -489,7 +495,7 @@ func errorFromOnRecordPropagates(chunk: Int) throws {
 
 @Test func concurrentReadersOnDifferentThreads() async throws {
     let good = Array(bankDoc(200).utf8)
-    let bad = Array((bankDoc(50) .replacingOccurrences(of: "<memo> m17 </memo>", with: "<memo> m17 </mem>")).utf8)
+    let bad = Array((bankDoc(50).replacingOccurrences(of: "<memo> m17 </memo>", with: "<memo> m17 </mem>")).utf8)
     let results = await withTaskGroup(of: (Bool, Int, XMLError.Code?).self) { group in
         for i in 0..<16 {
             group.addTask {

@@ -44,7 +44,8 @@ struct IDNumberTests {
 
     @Test func checksumFailureKeepsDigits() {
         guard case .failure(let error) = IDNumber.parse("110105194912310021"),
-              case .checksum(let failed) = error.problem else { Issue.record("not a checksum failure"); return }
+            case .checksum(let failed) = error.problem
+        else { Issue.record("not a checksum failure"); return }
         #expect(failed.description == "110105194912310021")
         // The correct ID is one substitution of the check character away.
         #expect(failed.neighbours().map(\.description).contains("11010519491231002X"))
@@ -64,7 +65,8 @@ struct IDNumberTests {
         swapped.swapAt(12, 13)
         try #require(swapped != original.characters)
         guard case .failure(let e2) = IDNumber.parse(String(decoding: swapped, as: UTF8.self)),
-              case .checksum(let failed2) = e2.problem else {
+            case .checksum(let failed2) = e2.problem
+        else {
             Issue.record("an adjacent swap must break the check character"); return
         }
         #expect(failed2.neighbours().contains(original))

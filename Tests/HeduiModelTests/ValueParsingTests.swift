@@ -18,11 +18,12 @@ private func month(_ text: String) -> Month? {
 
 @Suite("Money: every form of exchange-formats.md is integer fen")
 struct MoneyTests {
-    @Test(arguments: [
-        ("1234.5", 123450), ("1,234.50", 123450), ("¥1234.50", 123450), ("1234.50元", 123450),
-        ("￥1,234.50", 123450), ("１２３４．５０", 123450), (" 1234.50 ", 123450), ("0", 0), ("0.01", 1),
-        ("12,345,678.9", 1_234_567_890), ("1234.", 123400), (".5", 50), ("１，２３４．５元", 123450),
-    ] as [(String, Int64)])
+    @Test(
+        arguments: [
+            ("1234.5", 123450), ("1,234.50", 123450), ("¥1234.50", 123450), ("1234.50元", 123450),
+            ("￥1,234.50", 123450), ("１２３４．５０", 123450), (" 1234.50 ", 123450), ("0", 0), ("0.01", 1),
+            ("12,345,678.9", 1_234_567_890), ("1234.", 123400), (".5", 50), ("１，２３４．５元", 123450),
+        ] as [(String, Int64)])
     func accepted(text: String, expected: Int64) throws {
         #expect(try fen(text).get() == Fen(expected))
     }
@@ -50,9 +51,10 @@ struct MoneyTests {
         #expect(Fen(0).yuanRoundedUp == 0)
     }
 
-    @Test(arguments: [
-        (113_333, 15, 10, 170_000), (3, 1, 2, 2), (5, 1, 2, 3), (1, 1, 3, 0), (2, 1, 3, 1), (-5, 1, 2, -3),
-    ] as [(Int64, Int64, Int64, Int64)])
+    @Test(
+        arguments: [
+            (113_333, 15, 10, 170_000), (3, 1, 2, 2), (5, 1, 2, 3), (1, 1, 3, 0), (2, 1, 3, 1), (-5, 1, 2, -3),
+        ] as [(Int64, Int64, Int64, Int64)])
     func exactScaling(value: Int64, numerator: Int64, denominator: Int64, expected: Int64) {
         #expect(value.scaled(by: numerator, dividedBy: denominator) == expected)
     }

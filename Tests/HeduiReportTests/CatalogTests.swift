@@ -1,5 +1,6 @@
 import HeduiAssess
 import Testing
+
 @testable import HeduiReport
 
 @Suite struct CatalogTests {
@@ -25,8 +26,9 @@ import Testing
             for operand in [comparison.lhs, comparison.rhs] {
                 switch operand {
                 case .figure(let name), .perCapita(let name, _):
-                    let unit = ["vehicles", "homes", "max_homes", "non_residential", "outcome_certain", "outcome_with_probable"]
-                        .contains(name) ? "count" : name.contains("area") ? "m2e-6" : "fen"
+                    let unit =
+                        ["vehicles", "homes", "max_homes", "non_residential", "outcome_certain", "outcome_with_probable"]
+                            .contains(name) ? "count" : name.contains("area") ? "m2e-6" : "fen"
                     if !figures.contains(where: { $0.name == name }) {
                         figures.append(.init(name: name, unit: unit, value: unit == "count" ? 1 : 123_456))
                     }
@@ -34,13 +36,16 @@ import Testing
                 }
             }
         }
-        let record = RunFolder.EvidenceRecord(source: "bank", file: 0, position: 7, label: "105 …2700 demand",
-                                              date: "2024-05-31", amount: 332_315, counted: true, probable: false, member: 0)
-        let evidence = RunFolder.Reason(code: reason.rawValue, figures: figures, members: [0], note: "underAge(17)",
-                                        records: [record])
-        let unit = RunFolder.Evidence(unitID: "X", status: "ineligible", standard: 113_333, lowIncomeLine: 170_000,
-                                      members: 2, verifiedIncome: [0, 0], declaredIncome: [0, 0], incomeWindow: "",
-                                      outcomeCertain: 0, outcomeWithProbable: 2, reasons: [evidence])
+        let record = RunFolder.EvidenceRecord(
+            source: "bank", file: 0, position: 7, label: "105 …2700 demand",
+            date: "2024-05-31", amount: 332_315, counted: true, probable: false, member: 0)
+        let evidence = RunFolder.Reason(
+            code: reason.rawValue, figures: figures, members: [0], note: "underAge(17)",
+            records: [record])
+        let unit = RunFolder.Evidence(
+            unitID: "X", status: "ineligible", standard: 113_333, lowIncomeLine: 170_000,
+            members: 2, verifiedIncome: [0, 0], declaredIncome: [0, 0], incomeWindow: "",
+            outcomeCertain: 0, outcomeWithProbable: 2, reasons: [evidence])
         for language in ReportLanguage.allCases {
             let catalog = Catalog(language)
             let html = EvidenceRendering(catalog: catalog, run: run, evidence: unit, household: nil, members: 2)
@@ -52,8 +57,9 @@ import Testing
             #expect(html.contains(language == .zh ? "活期" : "demand"))
             #expect(html.contains(language == .zh ? "未满18周岁" : "under 18"))
             let comparisons = EvidenceRendering.comparisons(for: reason)
-            #expect(html.components(separatedBy: "class=\"cmp").count - 1 == comparisons.count,
-                    "\(reason.rawValue): every comparison is shown")
+            #expect(
+                html.components(separatedBy: "class=\"cmp").count - 1 == comparisons.count,
+                "\(reason.rawValue): every comparison is shown")
         }
     }
 
@@ -68,16 +74,17 @@ import Testing
     @Test func statusesFlagsAndFiguresHaveBothLanguages() {
         for status in AssessmentStatus.allCases { #expect(Catalog.statuses[status] != nil) }
         for flag in ReliefFlag.allCases { #expect(Catalog.flags[flag] != nil) }
-        let used = Set(AssessmentReason.allCases.flatMap(EvidenceRendering.comparisons).flatMap { c in
-            [c.lhs, c.rhs].compactMap { operand -> [String]? in
-                switch operand {
-                case .figure(let n): [n]
-                case .perCapita(let n, let label): [n, label]
-                case .count(_, let label): [label]
-                default: nil
-                }
-            }.flatMap { $0 }
-        })
+        let used = Set(
+            AssessmentReason.allCases.flatMap(EvidenceRendering.comparisons).flatMap { c in
+                [c.lhs, c.rhs].compactMap { operand -> [String]? in
+                    switch operand {
+                    case .figure(let n): [n]
+                    case .perCapita(let n, let label): [n, label]
+                    case .count(_, let label): [label]
+                    default: nil
+                    }
+                }.flatMap { $0 }
+            })
         for name in used { #expect(Catalog.figures[name] != nil, "figure \(name) has no wording") }
         // Every figure name of the fixture's evidence.jsonl has a wording.
         let run = try? RunFolder(path: Support.fixtureRun)

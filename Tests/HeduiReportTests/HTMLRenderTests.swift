@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import HeduiReport
 
 /// The HTML reports in headless Chromium: no console error, and a screenshot for a person to look at.
@@ -14,11 +15,13 @@ import Testing
         }
         let profile = FileManager.default.temporaryDirectory.appendingPathComponent("hedui-chromium-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: profile) }
-        return try Support.run(chromium, [
-            "--headless", "--disable-gpu", "--no-sandbox", "--user-data-dir=\(profile)",
-            "--enable-logging=stderr", "--v=0", "--hide-scrollbars",
-            "--screenshot=\(screenshot)", "--window-size=1240,1754", "file://\(file)",
-        ])
+        return try Support.run(
+            chromium,
+            [
+                "--headless", "--disable-gpu", "--no-sandbox", "--user-data-dir=\(profile)",
+                "--enable-logging=stderr", "--v=0", "--hide-scrollbars",
+                "--screenshot=\(screenshot)", "--window-size=1240,1754", "file://\(file)",
+            ])
     }
 
     static func consoleLines(_ stderr: String) -> [String] {

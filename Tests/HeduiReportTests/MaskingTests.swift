@@ -1,4 +1,5 @@
 import Testing
+
 @testable import HeduiReport
 
 @Suite struct MaskingTests {

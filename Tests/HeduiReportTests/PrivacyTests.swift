@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import HeduiReport
 
 /// No full name or unmasked ID number of the roster in the public-notice files; accounts by last 4 only.
@@ -56,7 +57,9 @@ import Testing
         var digits = ""
         var runs: [String] = []
         for c in html + " " {
-            if c.isASCII && (c.isNumber || c == "X") { digits.append(c) } else {
+            if c.isASCII && (c.isNumber || c == "X") {
+                digits.append(c)
+            } else {
                 if digits.count >= 8 { runs.append(digits) }
                 digits = ""
             }

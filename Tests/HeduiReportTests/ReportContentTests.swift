@@ -1,6 +1,7 @@
 import Foundation
 import HeduiAssess
 import Testing
+
 @testable import HeduiReport
 
 @Suite struct ReportContentTests {
@@ -59,14 +60,14 @@ import Testing
     func changesSinceThePreviousRun() throws {
         let run = try Support.copyOfFixtureRun()
         try """
-            unit_id,previous_status,status,reasons_added,reasons_removed,since_run
-            DHS01,eligible_dibao,eligible_low_income,INCOME_OVER_DIBAO,,2024-04-30-aaaaaaaaaaaa
-            DHS04,eligible_low_income,ineligible,INCOME_OVER_LOW_INCOME,,2024-04-30-aaaaaaaaaaaa
-            DHS09,eligible_dibao,ineligible,VEHICLE_OWNED,,2024-04-30-aaaaaaaaaaaa
-            DHS02,,eligible_dibao,,,2024-04-30-aaaaaaaaaaaa
-            DHS22,eligible_dibao,needs_review,DUPLICATE_MEMBERSHIP,,2024-04-30-aaaaaaaaaaaa
+        unit_id,previous_status,status,reasons_added,reasons_removed,since_run
+        DHS01,eligible_dibao,eligible_low_income,INCOME_OVER_DIBAO,,2024-04-30-aaaaaaaaaaaa
+        DHS04,eligible_low_income,ineligible,INCOME_OVER_LOW_INCOME,,2024-04-30-aaaaaaaaaaaa
+        DHS09,eligible_dibao,ineligible,VEHICLE_OWNED,,2024-04-30-aaaaaaaaaaaa
+        DHS02,,eligible_dibao,,,2024-04-30-aaaaaaaaaaaa
+        DHS22,eligible_dibao,needs_review,DUPLICATE_MEMBERSHIP,,2024-04-30-aaaaaaaaaaaa
 
-            """.write(toFile: "\(run)/changes.csv", atomically: true, encoding: .utf8)
+        """.write(toFile: "\(run)/changes.csv", atomically: true, encoding: .utf8)
         _ = try ReportWriter(runPath: run, language: .en).write()
         let summary = try String(contentsOfFile: "\(run)/reports/summary.html", encoding: .utf8)
         #expect(summary.contains("Since the previous run"))
@@ -91,8 +92,11 @@ import Testing
         let line = HouseholdsFile.Line(
             unitID: "HH1/33090219720805501X", householdID: "HH1", regionCode: "330902", regionName: "定海区",
             areaType: "urban", applicationType: "dibao", currentStatus: "none", address: "文化路\"1\"号\n2幢",
-            members: [.init(name: "扎西·顿珠", idNumber: "33090219720805501X", relation: "self", disabilityGrade: 1,
-                            employment: "none", declaredMonthlyIncome: 113_333, rigidExpenseAnnual: 0)],
+            members: [
+                .init(
+                    name: "扎西·顿珠", idNumber: "33090219720805501X", relation: "self", disabilityGrade: 1,
+                    employment: "none", declaredMonthlyIncome: 113_333, rigidExpenseAnnual: 0)
+            ],
             probable: [.init(member: 0, file: 2, position: 3, holderName: "扎西·顿朱", holderID: "33090219720805501X")])
         let bytes = HouseholdsFile.render([line, line])
         let text = String(decoding: bytes, as: UTF8.self)
@@ -107,16 +111,24 @@ import Testing
 
     @Test("an evidence line's records are read from arrays of EvidenceJSON.recordColumns, and from objects as before")
     func evidenceRecordsAsArrays() throws {
-        let head = #"{"unit_id":"HH1","status":"ineligible","members":1,"reasons":[{"code":"VEHICLE_OWNED","figures":[],"members":[0],"records":[1,0]}],"records":"#
-        let arrays = head + #"[["bank",0,6,0,false,true,"2024-05-31",332315,"105 …2700 demand"],["vehicle",2,9,0,true,false,"2019-03-01",null,"浙L12345 car scrapped"]]}"#
-        let objects = head + #"[{"amount":332315,"counted":true,"date":"2024-05-31","file":0,"label":"105 …2700 demand","member":0,"position":6,"probable":false,"source":"bank"},{"amount":null,"counted":false,"date":"2019-03-01","file":2,"label":"浙L12345 car scrapped","member":0,"position":9,"probable":true,"source":"vehicle"}]}"#
+        let head =
+            #"{"unit_id":"HH1","status":"ineligible","members":1,"reasons":[{"code":"VEHICLE_OWNED","figures":[],"members":[0],"records":[1,0]}],"records":"#
+        let arrays =
+            head
+            + #"[["bank",0,6,0,false,true,"2024-05-31",332315,"105 …2700 demand"],["vehicle",2,9,0,true,false,"2019-03-01",null,"浙L12345 car scrapped"]]}"#
+        let objects =
+            head
+            + #"[{"amount":332315,"counted":true,"date":"2024-05-31","file":0,"label":"105 …2700 demand","member":0,"position":6,"probable":false,"source":"bank"},{"amount":null,"counted":false,"date":"2019-03-01","file":2,"label":"浙L12345 car scrapped","member":0,"position":9,"probable":true,"source":"vehicle"}]}"#
         let fromArrays = try #require(JSONValue.parse(Array(arrays.utf8)).flatMap(RunFolder.evidence))
         let fromObjects = try #require(JSONValue.parse(Array(objects.utf8)).flatMap(RunFolder.evidence))
         #expect(fromArrays == fromObjects)
         let records = try #require(fromArrays.reasons.first?.records)
         #expect(records.count == 2)
-        #expect(records[0] == RunFolder.EvidenceRecord(source: "vehicle", file: 2, position: 9, label: "浙L12345 car scrapped",
-                                                        date: "2019-03-01", amount: nil, counted: false, probable: true, member: 0))
+        #expect(
+            records[0]
+                == RunFolder.EvidenceRecord(
+                    source: "vehicle", file: 2, position: 9, label: "浙L12345 car scrapped",
+                    date: "2019-03-01", amount: nil, counted: false, probable: true, member: 0))
         #expect(records[1].amount == 332_315 && records[1].label == "105 …2700 demand" && records[1].counted)
     }
 

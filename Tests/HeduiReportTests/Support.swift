@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import HeduiReport
 
 /// Test helpers: the fixture run, temporary folders, external tools.
@@ -61,9 +62,10 @@ enum Support {
         let deadline = Date().addingTimeInterval(timeout)
         while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
         if process.isRunning { process.terminate(); process.waitUntilExit() }
-        return ProcessResult(status: process.terminationStatus,
-                             stdout: (try? String(contentsOf: out, encoding: .utf8)) ?? "",
-                             stderr: (try? String(contentsOf: err, encoding: .utf8)) ?? "")
+        return ProcessResult(
+            status: process.terminationStatus,
+            stdout: (try? String(contentsOf: out, encoding: .utf8)) ?? "",
+            stderr: (try? String(contentsOf: err, encoding: .utf8)) ?? "")
     }
 
     /// The text of every entry of a zip file (an XLSX), by name; read with python3's zipfile.
@@ -75,7 +77,7 @@ enum Support {
             """
         let result = try run(tool("python3") ?? "/usr/bin/python3", ["-c", script, path])
         guard result.status == 0, let data = result.stdout.data(using: .utf8),
-              let entries = try JSONSerialization.jsonObject(with: data) as? [String: String]
+            let entries = try JSONSerialization.jsonObject(with: data) as? [String: String]
         else { throw CocoaError(.fileReadCorruptFile) }
         return entries
     }
@@ -85,8 +87,12 @@ enum Support {
         guard let soffice = tool("soffice") else { throw ToolMissing(name: "soffice") }
         let outdir = FileManager.default.temporaryDirectory.appendingPathComponent("hedui-soffice-\(UUID().uuidString)").path
         let profile = "file://" + outdir + "-profile"
-        let result = try run(soffice, ["-env:UserInstallation=\(profile)", "--headless",
-                                       "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76", "--outdir", outdir, xlsx])
+        let result = try run(
+            soffice,
+            [
+                "-env:UserInstallation=\(profile)", "--headless",
+                "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76", "--outdir", outdir, xlsx,
+            ])
         defer {
             try? FileManager.default.removeItem(atPath: outdir)
             try? FileManager.default.removeItem(atPath: outdir + "-profile")

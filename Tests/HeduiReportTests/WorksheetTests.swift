@@ -1,6 +1,7 @@
 import Foundation
-@testable import HeduiReport
 import Testing
+
+@testable import HeduiReport
 
 @Suite("Recheck worksheets (复核工作表): one HTML + XLSX per inspector of spotcheck.csv")
 struct WorksheetTests {
@@ -26,8 +27,11 @@ struct WorksheetTests {
             let sheetUnits = sheet.rows.map { sheet.value($0, "unit_id") }
             let mine = assigned.filter { $0.value == inspector }.keys.sorted()
             #expect(sheetUnits.sorted() == mine, "\(inspector)")
-            #expect(sheet.rows.allSatisfy { sheet.value($0, "inspector_id") == inspector && sheet.value($0, "date").isEmpty
-                && sheet.value($0, "outcome").isEmpty })
+            #expect(
+                sheet.rows.allSatisfy {
+                    sheet.value($0, "inspector_id") == inspector && sheet.value($0, "date").isEmpty
+                        && sheet.value($0, "outcome").isEmpty
+                })
             for (unit, owner) in assigned {
                 #expect(html.contains(">\(unit)<") == (owner == inspector), "\(unit) in \(inspector).html")
             }
@@ -52,8 +56,9 @@ struct WorksheetTests {
         // Other reasons, and a unit with none.
         let en = WorksheetWriter(catalog: Catalog(.en), run: run)
         #expect(en.checklist(reasons: [], evidence: nil) == ["Check that the members, income and property are as applied for"])
-        #expect(writer.checklist(reasons: ["DUPLICATE_MEMBERSHIP", "DECLARED_INCOME_UNDERSTATED"], evidence: nil)
-            == ["核实是否在其他家庭重复享受", "核实申报收入"])
+        #expect(
+            writer.checklist(reasons: ["DUPLICATE_MEMBERSHIP", "DECLARED_INCOME_UNDERSTATED"], evidence: nil)
+                == ["核实是否在其他家庭重复享受", "核实申报收入"])
         let assets = try #require(run.evidence.values.first { $0.reasons.contains { $0.code == "ASSETS_OVER_DIBAO_LIMIT" } })
         let lines = writer.checklist(reasons: ["ASSETS_OVER_DIBAO_LIMIT"], evidence: assets)
         #expect(lines.allSatisfy { $0.hasPrefix("核实存款余额（") && $0.contains("…") })
@@ -64,12 +69,14 @@ struct WorksheetTests {
         #expect(WorksheetTable.columnIndex("A1") == 0)
         #expect(WorksheetTable.columnIndex("AB12") == 27)
         #expect(WorksheetTable.unescape("a&lt;b&amp;&#x4E2D;&#25991;") == "a<b&中文")
-        let rows = WorksheetTable.sheetRows("""
+        let rows = WorksheetTable.sheetRows(
+            """
             <sheetData><row r="3"><c r="A3" t="s"><v>1</v></c><c r="C3" t="inlineStr"><is><t>x</t></is></c><c r="D3"><v>45450</v></c></row></sheetData>
             """, shared: ["zero", "one"])
         #expect(rows == [WorksheetTable.Row(line: 3, cells: ["one", "", "x", "45450"])])
-        #expect(WorksheetTable.csvRows("\u{FEFF}a,b\r\n\"x\ny\",2\n") == [
-            WorksheetTable.Row(line: 1, cells: ["a", "b"]), WorksheetTable.Row(line: 2, cells: ["x\ny", "2"]),
-        ])
+        #expect(
+            WorksheetTable.csvRows("\u{FEFF}a,b\r\n\"x\ny\",2\n") == [
+                WorksheetTable.Row(line: 1, cells: ["a", "b"]), WorksheetTable.Row(line: 2, cells: ["x\ny", "2"]),
+            ])
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import HeduiAssess
 import Testing
+
 @testable import HeduiReport
 
 /// The flagged lists and public notices as Excel sees them: opened with LibreOffice headless.
@@ -86,6 +87,8 @@ import Testing
         #expect(rows.contains { $0.first == "序号" })
         let dataRows = rows.filter { Int($0.first ?? "") != nil }
         #expect(dataRows.count == eligible.count)
-        for row in dataRows { #expect(row[1].dropFirst().allSatisfy { $0 == "*" || $0 == "·" } || row[1].count <= 1 || row[1].hasPrefix("欧阳")) }
+        for row in dataRows {
+            #expect(row[1].dropFirst().allSatisfy { $0 == "*" || $0 == "·" } || row[1].count <= 1 || row[1].hasPrefix("欧阳"))
+        }
     }
 }

@@ -54,7 +54,8 @@ struct SpotCheckInputsTests {
     @Test("Malformed files are refused with a message naming what is wrong")
     func malformed() {
         #expect(throws: SpotCheckInputs.FormatError.self) { try SpotCheckInputs.parse(Array("[]".utf8)) }
-        let broken = String(decoding: Self.inputs.render(), as: UTF8.self).replacingOccurrences(of: "\"members\":1", with: "\"members\":\"1\"")
+        let broken = String(decoding: Self.inputs.render(), as: UTF8.self).replacingOccurrences(
+            of: "\"members\":1", with: "\"members\":\"1\"")
         do {
             _ = try SpotCheckInputs.parse(Array(broken.utf8))
             Issue.record("accepted a string as members")

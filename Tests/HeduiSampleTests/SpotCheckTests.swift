@@ -8,9 +8,11 @@ import Testing
 func region(_ code: String) -> RegionCode { RegionCode(code)! }
 
 /// A unit with a standard (or none) and L = round_half_up(S × multiplier).
-func unit(_ id: String, _ regionCode: String = "330902", status: String = "eligible_dibao", income: Int64 = 50_000,
-          members: Int = 1, standard: Int64? = 113_333, multiplier: (Int64, Int64) = (15, 10),
-          reasons: [String] = []) -> SamplingUnit {
+func unit(
+    _ id: String, _ regionCode: String = "330902", status: String = "eligible_dibao", income: Int64 = 50_000,
+    members: Int = 1, standard: Int64? = 113_333, multiplier: (Int64, Int64) = (15, 10),
+    reasons: [String] = []
+) -> SamplingUnit {
     SamplingUnit(
         unitID: id, regionCode: region(regionCode), status: status, monthlyIncome: Fen(income), members: members,
         standard: standard.map { Fen($0) }, lowIncomeLine: standard.map { Fen($0.scaled(by: multiplier.0, dividedBy: multiplier.1)) },
@@ -18,8 +20,9 @@ func unit(_ id: String, _ regionCode: String = "330902", status: String = "eligi
 }
 
 func params(rate: (Int64, Int) = (5, 2), min: Int = 1, band: (Int64, Int) = (1, 1), riskWeight: Int = 3) -> SamplingParameters {
-    SamplingParameters(rateUnits: rate.0, rateScale: rate.1, minPerStratum: min, bandUnits: band.0, bandScale: band.1,
-                       riskWeight: riskWeight)
+    SamplingParameters(
+        rateUnits: rate.0, rateScale: rate.1, minPerStratum: min, bandUnits: band.0, bandScale: band.1,
+        riskWeight: riskWeight)
 }
 
 /// A deterministic permutation (SplitMix64), so the order tests do not depend on the system generator.
@@ -52,9 +55,10 @@ func population() -> [SamplingUnit] {
         // Income from 50 % to 200 % of S×n, in steps, so some are near S×n or L×n.
         let income = Int64(members) * 113_333 * Int64(50 + (i * 7) % 151) / 100
         let reasons = i % 17 == 0 ? ["PROBABLE_MATCH_NO_EFFECT"] : i % 23 == 0 ? ["DECLARED_INCOME_UNDERSTATED", "RECORD_REJECTED"] : []
-        return unit(String(format: "HH%05d", i), regionCode, status: status, income: income, members: members, standard: s,
-                    multiplier: regionCode == "330903" ? (175, 100) : (15, 10),
-                    reasons: s == nil ? ["POLICY_MISSING"] + reasons : reasons)
+        return unit(
+            String(format: "HH%05d", i), regionCode, status: status, income: income, members: members, standard: s,
+            multiplier: regionCode == "330903" ? (175, 100) : (15, 10),
+            reasons: s == nil ? ["POLICY_MISSING"] + reasons : reasons)
     }
 }
 
@@ -75,8 +79,9 @@ func regionParams(_ r: RegionCode) -> SamplingParameters {
     /// Values computed independently with Python's hashlib (scripts/spotcheck-verify.py's Stream).
     @Test func matchesTheDocumentedConstruction() {
         var s = SpotCheckStream(seed: "2024-05-31", label: "330902/eligible_dibao")
-        #expect((0..<5).map { _ in s.nextWord() }
-            == [0xd4fa_ddcf_68f4_3d2d, 0xe38b_4158_c22f_4989, 0x4994_933d_7f0b_e65f, 0x836d_8713_e49d_045d, 0xc189_789c_2d12_b636])
+        #expect(
+            (0..<5).map { _ in s.nextWord() }
+                == [0xd4fa_ddcf_68f4_3d2d, 0xe38b_4158_c22f_4989, 0x4994_933d_7f0b_e65f, 0x836d_8713_e49d_045d, 0xc189_789c_2d12_b636])
         var u = SpotCheckStream(seed: "2024-05-31", label: "330902/eligible_dibao")
         #expect((0..<6).map { _ in u.uniform(below: 30) } == [9, 25, 7, 21, 20, 13])
         var a = SpotCheckStream(seed: "2024-05-31", label: "assign")
@@ -99,8 +104,9 @@ func regionParams(_ r: RegionCode) -> SamplingParameters {
         let first = SpotCheck.draw(units: units, inspectors: staff, seed: "2024-05-31", parameters: regionParams)
         #expect(!first.isEmpty)
         for permutation: UInt64 in [1, 2, 3, 99] {
-            let again = SpotCheck.draw(units: shuffled(units, seed: permutation), inspectors: shuffled(staff, seed: permutation),
-                                       seed: "2024-05-31", parameters: regionParams)
+            let again = SpotCheck.draw(
+                units: shuffled(units, seed: permutation), inspectors: shuffled(staff, seed: permutation),
+                seed: "2024-05-31", parameters: regionParams)
             #expect(again == first)
             #expect(SpotCheck.render(again) == SpotCheck.render(first))
         }
@@ -112,22 +118,22 @@ func regionParams(_ r: RegionCode) -> SamplingParameters {
         let a = SpotCheck.draw(units: units, inspectors: staff, seed: "2024-05-31", parameters: regionParams)
         let b = SpotCheck.draw(units: units, inspectors: staff, seed: "2024-06-30", parameters: regionParams)
         #expect(a.map(\.unitID) != b.map(\.unitID))
-        #expect(a.count == b.count)   // the sizes depend on the strata only
+        #expect(a.count == b.count)  // the sizes depend on the strata only
     }
 
     /// n, rate, min_per_stratum → k.
     @Test(arguments: [
-        (20, (Int64(5), 2), 1, 1),       // ceil(1.0) = 1
-        (21, (Int64(5), 2), 1, 2),       // ceil(1.05) = 2
+        (20, (Int64(5), 2), 1, 1),  // ceil(1.0) = 1
+        (21, (Int64(5), 2), 1, 2),  // ceil(1.05) = 2
         (100, (Int64(5), 2), 1, 5),
-        (101, (Int64(5), 2), 1, 6),      // ceil(5.05)
-        (10, (Int64(5), 2), 3, 3),       // min_per_stratum wins
-        (2, (Int64(5), 2), 3, 2),        // all if smaller
+        (101, (Int64(5), 2), 1, 6),  // ceil(5.05)
+        (10, (Int64(5), 2), 3, 3),  // min_per_stratum wins
+        (2, (Int64(5), 2), 3, 2),  // all if smaller
         (1, (Int64(0), 0), 1, 1),
-        (7, (Int64(0), 0), 0, 0),        // rate 0 and min 0: none
-        (7, (Int64(1), 0), 1, 7),        // rate 1: all
-        (3, (Int64(333_333_333), 9), 0, 1),   // ceil(0.999999999) = 1
-        (1000, (Int64(1), 3), 0, 1),     // exactly 1: no rounding up
+        (7, (Int64(0), 0), 0, 0),  // rate 0 and min 0: none
+        (7, (Int64(1), 0), 1, 7),  // rate 1: all
+        (3, (Int64(333_333_333), 9), 0, 1),  // ceil(0.999999999) = 1
+        (1000, (Int64(1), 3), 0, 1),  // exactly 1: no rounding up
         (1001, (Int64(1), 3), 0, 2),
     ])
     func sampleSize(n: Int, rate: (Int64, Int), min: Int, expected: Int) {
@@ -144,11 +150,11 @@ func regionParams(_ r: RegionCode) -> SamplingParameters {
             let p = regionParams(region(String(label.prefix(6))))
             #expect(drawn[label] == SpotCheck.sampleSize(stratumSize: n, parameters: p), "\(label)")
         }
-        #expect(Set(rows.map(\.unitID)).count == rows.count)   // without replacement
+        #expect(Set(rows.map(\.unitID)).count == rows.count)  // without replacement
     }
 
     @Test func borderlineIsExactAndBothLinesCount() {
-        let p = params(band: (1, 1))   // 10 %
+        let p = params(band: (1, 1))  // 10 %
         // S×n = 200 000 (n = 2); the band is 20 000.
         let s: Int64 = 100_000
         #expect(SpotCheck.riskFactors(unit("A", income: 180_000, members: 2, standard: s), parameters: p) == ["BORDERLINE_DIBAO"])
@@ -159,15 +165,20 @@ func regionParams(_ r: RegionCode) -> SamplingParameters {
         #expect(SpotCheck.riskFactors(unit("A", income: 270_000, members: 2, standard: s), parameters: p) == ["BORDERLINE_LOW_INCOME"])
         #expect(SpotCheck.riskFactors(unit("A", income: 269_999, members: 2, standard: s), parameters: p) == [])
         // A wide band reaches both lines.
-        #expect(SpotCheck.riskFactors(unit("A", income: 250_000, members: 2, standard: s), parameters: params(band: (25, 2)))
-            == ["BORDERLINE_DIBAO", "BORDERLINE_LOW_INCOME"])
+        #expect(
+            SpotCheck.riskFactors(unit("A", income: 250_000, members: 2, standard: s), parameters: params(band: (25, 2)))
+                == ["BORDERLINE_DIBAO", "BORDERLINE_LOW_INCOME"])
         // POLICY_MISSING: never borderline by income, but the reasons still count.
         #expect(SpotCheck.riskFactors(unit("A", income: 0, members: 2, standard: nil, reasons: ["POLICY_MISSING"]), parameters: p) == [])
-        #expect(SpotCheck.riskFactors(unit("A", standard: nil, reasons: ["POLICY_MISSING", "PROBABLE_MATCH_NO_EFFECT"]), parameters: p)
-            == ["PROBABLE_MATCH_NO_EFFECT"])
-        #expect(SpotCheck.riskFactors(unit("A", income: 200_000, members: 2, standard: s,
-                                           reasons: ["DECLARED_INCOME_UNDERSTATED", "PROBABLE_MATCH_NO_EFFECT"]), parameters: p)
-            == ["BORDERLINE_DIBAO", "DECLARED_INCOME_UNDERSTATED", "PROBABLE_MATCH_NO_EFFECT"])
+        #expect(
+            SpotCheck.riskFactors(unit("A", standard: nil, reasons: ["POLICY_MISSING", "PROBABLE_MATCH_NO_EFFECT"]), parameters: p)
+                == ["PROBABLE_MATCH_NO_EFFECT"])
+        #expect(
+            SpotCheck.riskFactors(
+                unit(
+                    "A", income: 200_000, members: 2, standard: s,
+                    reasons: ["DECLARED_INCOME_UNDERSTATED", "PROBABLE_MATCH_NO_EFFECT"]), parameters: p)
+                == ["BORDERLINE_DIBAO", "DECLARED_INCOME_UNDERSTATED", "PROBABLE_MATCH_NO_EFFECT"])
         #expect(SpotCheck.riskFactors(unit("A", reasons: ["PROBABLE_MATCH"]), parameters: p) == [])
     }
 
@@ -193,7 +204,7 @@ func regionParams(_ r: RegionCode) -> SamplingParameters {
             let id = String(format: "U%02d", i)
             return unit(id, standard: nil, reasons: weightedIDs.contains(id) ? ["PROBABLE_MATCH_NO_EFFECT"] : [])
         }
-        let p = params(rate: (1, 1), min: 1, riskWeight: 3)   // ceil(0.1 × 20) = 2
+        let p = params(rate: (1, 1), min: 1, riskWeight: 3)  // ceil(0.1 × 20) = 2
         var weightedHits = 0, unweightedHits = 0
         for s in 0..<400 {
             let rows = SpotCheck.draw(units: units, inspectors: [], seed: "s\(s)", parameters: { _ in p })
@@ -236,18 +247,22 @@ func regionParams(_ r: RegionCode) -> SamplingParameters {
     ]
     let units = data.map { unit($0.0, income: $0.2, members: $0.1, reasons: $0.3) }
     #expect(units[0].lowIncomeLine == Fen(170_000))
-    let team = [InspectorInfo(inspectorID: "I01", homeRegion: region("330902"), capacity: nil),
-                InspectorInfo(inspectorID: "I02", homeRegion: region("330903"), capacity: 1),
-                InspectorInfo(inspectorID: "I03", homeRegion: region("320481"), capacity: nil)]
+    let team = [
+        InspectorInfo(inspectorID: "I01", homeRegion: region("330902"), capacity: nil),
+        InspectorInfo(inspectorID: "I02", homeRegion: region("330903"), capacity: 1),
+        InspectorInfo(inspectorID: "I03", homeRegion: region("320481"), capacity: nil),
+    ]
     let rows = SpotCheck.draw(units: units, inspectors: team, seed: "2024-05-31", parameters: { _ in params(min: 2) })
-    #expect(String(decoding: SpotCheck.render(rows), as: UTF8.self) == """
-        unit_id,region_code,status,stratum,weight,inspector_id,note
-        HH0104,330902,eligible_dibao,330902/eligible_dibao,3,I03,risk: DECLARED_INCOME_UNDERSTATED
-        HH0106,330902,eligible_dibao,330902/eligible_dibao,1,I02,
+    #expect(
+        String(decoding: SpotCheck.render(rows), as: UTF8.self) == """
+            unit_id,region_code,status,stratum,weight,inspector_id,note
+            HH0104,330902,eligible_dibao,330902/eligible_dibao,3,I03,risk: DECLARED_INCOME_UNDERSTATED
+            HH0106,330902,eligible_dibao,330902/eligible_dibao,1,I02,
 
-        """)
-    #expect(units.map { SpotCheck.riskFactors($0, parameters: params(min: 2)) }
-        == [[], ["BORDERLINE_DIBAO"], [], ["DECLARED_INCOME_UNDERSTATED"], [], []])
+            """)
+    #expect(
+        units.map { SpotCheck.riskFactors($0, parameters: params(min: 2)) }
+            == [[], ["BORDERLINE_DIBAO"], [], ["DECLARED_INCOME_UNDERSTATED"], [], []])
 }
 
 // MARK: - Inspectors
@@ -266,7 +281,7 @@ func regionParams(_ r: RegionCode) -> SamplingParameters {
             for i in staff {
                 if let capacity = i.capacity { #expect((counts[i.inspectorID] ?? 0) <= capacity) }
             }
-            #expect(counts["I01"] == 5 && counts["I03"] == 3)   // both filled before anyone is left out
+            #expect(counts["I01"] == 5 && counts["I03"] == 3)  // both filled before anyone is left out
         }
     }
 
@@ -283,22 +298,26 @@ func regionParams(_ r: RegionCode) -> SamplingParameters {
         let team = [InspectorInfo(inspectorID: "Z", homeRegion: region("330902"), capacity: 1)]
         let rows = SpotCheck.draw(units: units, inspectors: team, seed: "s", parameters: { _ in params(rate: (1, 0)) })
         #expect(rows.map(\.inspectorID) == [nil, nil, "Z", nil])
-        #expect(rows.map(\.note) == [
-            "no inspector outside region 330902 with capacity left", "no inspector outside region 330902 with capacity left",
-            "", "no inspector outside region 330903 with capacity left",
-        ])
+        #expect(
+            rows.map(\.note) == [
+                "no inspector outside region 330902 with capacity left", "no inspector outside region 330902 with capacity left",
+                "", "no inspector outside region 330903 with capacity left",
+            ])
         let none = SpotCheck.draw(units: units, inspectors: [], seed: "s", parameters: { _ in params(rate: (1, 0)) })
         #expect(none.allSatisfy { $0.inspectorID == nil && $0.note == "no inspectors" })
         // Capacity 0 takes nobody.
-        let zero = SpotCheck.draw(units: units, inspectors: [InspectorInfo(inspectorID: "Q", homeRegion: region("110101"), capacity: 0)],
-                                  seed: "s", parameters: { _ in params(rate: (1, 0)) })
+        let zero = SpotCheck.draw(
+            units: units, inspectors: [InspectorInfo(inspectorID: "Q", homeRegion: region("110101"), capacity: 0)],
+            seed: "s", parameters: { _ in params(rate: (1, 0)) })
         #expect(zero.allSatisfy { $0.inspectorID == nil })
     }
 
     @Test func duplicateInspectorIDsCountOnce() {
         let units = (0..<10).map { unit("H\($0)") }
-        let twice = [InspectorInfo(inspectorID: "K", homeRegion: region("110101"), capacity: 2),
-                     InspectorInfo(inspectorID: "K", homeRegion: region("110101"), capacity: 2)]
+        let twice = [
+            InspectorInfo(inspectorID: "K", homeRegion: region("110101"), capacity: 2),
+            InspectorInfo(inspectorID: "K", homeRegion: region("110101"), capacity: 2),
+        ]
         let rows = SpotCheck.draw(units: units, inspectors: twice, seed: "s", parameters: { _ in params(rate: (1, 0)) })
         #expect(rows.compactMap(\.inspectorID).count == 2)
     }
@@ -309,25 +328,29 @@ func regionParams(_ r: RegionCode) -> SamplingParameters {
 @Suite struct FileTests {
     @Test func renderQuotesAndSorts() {
         let rows = [
-            SpotCheckRow(unitID: "HH2", regionCode: region("330902"), status: "ineligible", stratum: "330902/ineligible", weight: 1,
-                         inspectorID: nil, note: "a, \"b\""),
-            SpotCheckRow(unitID: "HH1", regionCode: region("330902"), status: "ineligible", stratum: "330902/ineligible", weight: 3,
-                         inspectorID: "I9", note: ""),
+            SpotCheckRow(
+                unitID: "HH2", regionCode: region("330902"), status: "ineligible", stratum: "330902/ineligible", weight: 1,
+                inspectorID: nil, note: "a, \"b\""),
+            SpotCheckRow(
+                unitID: "HH1", regionCode: region("330902"), status: "ineligible", stratum: "330902/ineligible", weight: 3,
+                inspectorID: "I9", note: ""),
         ]
-        #expect(String(decoding: SpotCheck.render(rows), as: UTF8.self) == """
-            unit_id,region_code,status,stratum,weight,inspector_id,note
-            HH1,330902,ineligible,330902/ineligible,3,I9,
-            HH2,330902,ineligible,330902/ineligible,1,,"a, ""b\"\"\"
+        #expect(
+            String(decoding: SpotCheck.render(rows), as: UTF8.self) == """
+                unit_id,region_code,status,stratum,weight,inspector_id,note
+                HH1,330902,ineligible,330902/ineligible,3,I9,
+                HH2,330902,ineligible,330902/ineligible,1,,"a, ""b\"\"\"
 
-            """)
+                """)
     }
 
     @Test func verifyAcceptsTheRunAndDetectsTampering() {
         let units = population()
         let rows = SpotCheck.draw(units: units, inspectors: staff, seed: "2024-05-31", parameters: regionParams)
         let published = SpotCheck.render(rows)
-        let ok = SpotCheck.verify(published: published, units: shuffled(units, seed: 7), inspectors: staff, seed: "2024-05-31",
-                                  parameters: regionParams)
+        let ok = SpotCheck.verify(
+            published: published, units: shuffled(units, seed: 7), inspectors: staff, seed: "2024-05-31",
+            parameters: regionParams)
         #expect(ok == .identical(rows: rows.count))
         #expect(ok.message == "spotcheck.csv: re-derived, identical (\(rows.count) rows)")
 
@@ -335,24 +358,32 @@ func regionParams(_ r: RegionCode) -> SamplingParameters {
         var tampered = rows
         let other = staff.first { $0.inspectorID != rows[2].inspectorID && $0.homeRegion != rows[2].regionCode }!
         tampered[2].inspectorID = other.inspectorID
-        let r1 = SpotCheck.verify(published: SpotCheck.render(tampered), units: units, inspectors: staff, seed: "2024-05-31",
-                                  parameters: regionParams)
-        #expect(r1 == .different(line: 4, message: "spotcheck.csv line 4 (unit \(rows[2].unitID)): inspector_id is "
-            + "\"\(other.inspectorID)\", re-derived \"\(rows[2].inspectorID ?? "")\""))
+        let r1 = SpotCheck.verify(
+            published: SpotCheck.render(tampered), units: units, inspectors: staff, seed: "2024-05-31",
+            parameters: regionParams)
+        #expect(
+            r1
+                == .different(
+                    line: 4,
+                    message: "spotcheck.csv line 4 (unit \(rows[2].unitID)): inspector_id is "
+                        + "\"\(other.inspectorID)\", re-derived \"\(rows[2].inspectorID ?? "")\""))
 
         // A unit swapped for one that was not drawn.
         let notDrawn = units.map(\.unitID).first { id in !rows.contains { $0.unitID == id } }!
         var swapped = rows
         swapped[0].unitID = notDrawn
-        let r2 = SpotCheck.verify(published: SpotCheck.render(swapped), units: units, inspectors: staff, seed: "2024-05-31",
-                                  parameters: regionParams)
+        let r2 = SpotCheck.verify(
+            published: SpotCheck.render(swapped), units: units, inspectors: staff, seed: "2024-05-31",
+            parameters: regionParams)
         #expect(!r2.isIdentical)
 
         // A row dropped; a different seed; CRLF line ends.
-        let r3 = SpotCheck.verify(published: SpotCheck.render(Array(rows.dropLast())), units: units, inspectors: staff,
-                                  seed: "2024-05-31", parameters: regionParams)
+        let r3 = SpotCheck.verify(
+            published: SpotCheck.render(Array(rows.dropLast())), units: units, inspectors: staff,
+            seed: "2024-05-31", parameters: regionParams)
         #expect(r3.message.hasPrefix("spotcheck.csv: ends after \(rows.count - 1) rows"))
-        #expect(!SpotCheck.verify(published: published, units: units, inspectors: staff, seed: "other", parameters: regionParams).isIdentical)
+        #expect(
+            !SpotCheck.verify(published: published, units: units, inspectors: staff, seed: "other", parameters: regionParams).isIdentical)
         let crlf = Array(String(decoding: published, as: UTF8.self).replacingOccurrences(of: "\n", with: "\r\n").utf8)
         let r4 = SpotCheck.verify(published: crlf, units: units, inspectors: staff, seed: "2024-05-31", parameters: regionParams)
         #expect(r4.message.hasPrefix("spotcheck.csv: same rows, but the bytes differ"))

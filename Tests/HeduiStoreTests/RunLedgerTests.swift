@@ -49,12 +49,15 @@ struct RunLedgerTests {
     @Test("A run, its files, units and outputs round-trip; recording the same run id again updates it in place")
     func recordAndReplace() throws {
         let ledger = try RunLedger(path: temporaryLedgerPath())
-        let input = InputFileRecord(runID: "r1", position: 0, name: "bank.csv", kind: "bank", format: "csv", compressed: false,
-                                    encoding: "UTF-8", sha256: "b", bytes: 10, recordsRead: 5, accepted: 4, quarantined: 1,
-                                    duplicates: 0, unrelated: 0, rejected: false, rejectionCode: nil)
+        let input = InputFileRecord(
+            runID: "r1", position: 0, name: "bank.csv", kind: "bank", format: "csv", compressed: false,
+            encoding: "UTF-8", sha256: "b", bytes: 10, recordsRead: 5, accepted: 4, quarantined: 1,
+            duplicates: 0, unrelated: 0, rejected: false, rejectionCode: nil)
         let output = OutputFileRecord(runID: "r1", name: "assessments.csv", sha256: "c", bytes: 3)
-        let stored = try ledger.record(.init(run: run("r1"), inputs: [input], units: [unit("r1", "H1", status: "ineligible", reasons: "A;B")],
-                                             outputs: [output]))
+        let stored = try ledger.record(
+            .init(
+                run: run("r1"), inputs: [input], units: [unit("r1", "H1", status: "ineligible", reasons: "A;B")],
+                outputs: [output]))
         #expect(stored.seq == 1)
         #expect(try ledger.run("r1")?.runID == "r1")
         #expect(try ledger.run("1")?.runID == "r1", "a run is found by its number too")
@@ -101,12 +104,15 @@ struct RunLedgerTests {
     @Test("A spot-check sample and recheck outcomes can be stored against a run")
     func spotChecks() throws {
         let ledger = try RunLedger(path: temporaryLedgerPath())
-        let drawn = SpotcheckSampleRecord(runID: "r1", unitID: "H1", regionCode: "330902", status: "eligible_dibao",
-                                          stratum: "330902/eligible_dibao", weight: "2", inspectorID: "JC001", note: "")
+        let drawn = SpotcheckSampleRecord(
+            runID: "r1", unitID: "H1", regionCode: "330902", status: "eligible_dibao",
+            stratum: "330902/eligible_dibao", weight: "2", inspectorID: "JC001", note: "")
         try ledger.record(.init(run: run("r1"), inputs: [], units: [], outputs: [], sample: [drawn]))
-        try ledger.recordRecheck(RecheckOutcomeRecord(runID: "r1", unitID: "H1", inspectorID: "JC001",
-                                                      recordedAt: Date(timeIntervalSince1970: 1_700_100_000),
-                                                      outcome: "confirmed", status: nil, note: ""))
+        try ledger.recordRecheck(
+            RecheckOutcomeRecord(
+                runID: "r1", unitID: "H1", inspectorID: "JC001",
+                recordedAt: Date(timeIntervalSince1970: 1_700_100_000),
+                outcome: "confirmed", status: nil, note: ""))
         #expect(try ledger.spotcheckSample(runID: "r1") == [drawn])
         #expect(try ledger.recheckOutcomes(runID: "r1").map(\.outcome) == ["confirmed"])
     }
@@ -144,8 +150,9 @@ struct RunLedgerTests {
         #expect(try ledger.unitResults(runID: "r1").map(\.unitID) == ["HH001", "HH002"])
         // Unit rows of a run that never comes (r3) break the foreign key at the commit: nothing is recorded.
         #expect(throws: (any Error).self) {
-            try ledger.record(runID: "r2", units: [unit("r3", "HH009", status: "ineligible")],
-                              rest: { .init(run: run("r2"), inputs: [], units: [], outputs: []) })
+            try ledger.record(
+                runID: "r2", units: [unit("r3", "HH009", status: "ineligible")],
+                rest: { .init(run: run("r2"), inputs: [], units: [], outputs: []) })
         }
         #expect(try ledger.unitResults(runID: "r3").isEmpty)
         #expect(try ledger.runCount() == 1)

@@ -86,7 +86,8 @@ public struct PolicyDecimal: Hashable, Comparable, Sendable, CustomStringConvert
         var fraction = point < bytes.count ? Array(bytes[(point + 1)...]) : []
         let isDigit = { (b: UInt8) in b >= 0x30 && b <= 0x39 }
         guard !whole.isEmpty, whole.allSatisfy(isDigit),
-              point == bytes.count || (!fraction.isEmpty && fraction.allSatisfy(isDigit)) else { return .notANumber }
+            point == bytes.count || (!fraction.isEmpty && fraction.allSatisfy(isDigit))
+        else { return .notANumber }
         if negative { return .negative }
         while fraction.last == UInt8(ascii: "0") { fraction.removeLast() }
         let significantWhole = whole.drop { $0 == UInt8(ascii: "0") }

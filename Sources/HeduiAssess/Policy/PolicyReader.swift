@@ -21,15 +21,17 @@ struct PolicyReader {
         }
         switch yaml {
         case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _),
-             let .composer(context, problem, mark, _):
+            let .composer(context, problem, mark, _):
             let extra = context.map { " (\($0.text) on line \($0.mark.line))" } ?? ""
             return PolicyError(file: file, line: mark.line, keyPath: "", message: "YAML syntax: \(problem)\(extra)")
         case let .duplicatedKeysInMapping(duplicates, context):
-            return PolicyError(file: file, line: context.mark.line, keyPath: "",
-                               message: "duplicate key \(duplicates.map { "'\($0)'" }.joined(separator: ", ")) in one mapping")
+            return PolicyError(
+                file: file, line: context.mark.line, keyPath: "",
+                message: "duplicate key \(duplicates.map { "'\($0)'" }.joined(separator: ", ")) in one mapping")
         case let .reader(problem, offset, _, _):
-            return PolicyError(file: file, line: nil, keyPath: "",
-                               message: "not readable text: \(problem)" + (offset.map { " at byte \($0)" } ?? ""))
+            return PolicyError(
+                file: file, line: nil, keyPath: "",
+                message: "not readable text: \(problem)" + (offset.map { " at byte \($0)" } ?? ""))
         default:
             return PolicyError(file: file, line: nil, keyPath: "", message: "not readable YAML: \(yaml)")
         }
@@ -46,7 +48,8 @@ struct PolicyReader {
 
     /// The entries of a mapping node, each key checked against `allowed` (nil: any key).
     func entries(_ node: Node, _ path: String, allowed: [String]?, what: String = "a mapping of keys")
-        throws(PolicyError) -> [(key: String, keyNode: Node, value: Node)] {
+        throws(PolicyError) -> [(key: String, keyNode: Node, value: Node)]
+    {
         guard case .mapping(let mapping) = node else {
             throw error(node, path, "expected \(what), found \(Self.kind(node))")
         }
@@ -69,7 +72,8 @@ struct PolicyReader {
 
     /// Throws when a required key is absent.
     func require(_ key: String, in entries: [(key: String, keyNode: Node, value: Node)], of node: Node, _ path: String)
-        throws(PolicyError) -> Node {
+        throws(PolicyError) -> Node
+    {
         guard let entry = entries.first(where: { $0.key == key }) else {
             throw error(node, path, "missing key '\(key)'")
         }
@@ -149,9 +153,11 @@ struct PolicyReader {
     }
 
     /// An exact decimal with at most `maxDecimals` digits after the point, in `[min, max]`.
-    func decimal(_ node: Node, _ path: String, maxDecimals: Int = PolicyDecimal.maxScale,
-                 min: PolicyDecimal? = nil, max: PolicyDecimal? = nil, positive: Bool = false,
-                 rangeText: String) throws(PolicyError) -> PolicyDecimal {
+    func decimal(
+        _ node: Node, _ path: String, maxDecimals: Int = PolicyDecimal.maxScale,
+        min: PolicyDecimal? = nil, max: PolicyDecimal? = nil, positive: Bool = false,
+        rangeText: String
+    ) throws(PolicyError) -> PolicyDecimal {
         let raw = try text(node, path, what: "a number")
         switch PolicyDecimal.parse(raw) {
         case .value(let d):
@@ -173,8 +179,9 @@ struct PolicyReader {
 
     /// Yuan (at most 4 decimals) as fen, rounded half-up (rules.md, point 5).
     func yuan(_ node: Node, _ path: String, positive: Bool) throws(PolicyError) -> Fen {
-        let amount = try decimal(node, path, maxDecimals: 4, positive: positive,
-                                 rangeText: positive ? "yuan, more than 0, at most 4 decimals" : "yuan, at most 4 decimals")
+        let amount = try decimal(
+            node, path, maxDecimals: 4, positive: positive,
+            rangeText: positive ? "yuan, more than 0, at most 4 decimals" : "yuan, at most 4 decimals")
         return Fen(amount.applied(to: 100))
     }
 
@@ -200,15 +207,17 @@ struct PolicyReader {
             return v
         }
         guard b.count == 10, b[4] == UInt8(ascii: "-"), b[7] == UInt8(ascii: "-"),
-              let y = number(0..<4), let m = number(5..<7), let d = number(8..<10),
-              let day = Day(year: y, month: m, day: d) else {
+            let y = number(0..<4), let m = number(5..<7), let d = number(8..<10),
+            let day = Day(year: y, month: m, day: d)
+        else {
             throw error(node, path, "not a date (use YYYY-MM-DD), found \(Self.kind(node))")
         }
         return day
     }
 
     func codes<Code: ExchangeCode>(_ node: Node, _ path: String, _ type: Code.Type, what: String)
-        throws(PolicyError) -> Set<Code> {
+        throws(PolicyError) -> Set<Code>
+    {
         let items = try sequence(node, path, example: "[\(Code.allCases.first!.rawValue)] (use [] for none)")
         var result = Set<Code>()
         for (i, item) in items.enumerated() {
@@ -230,8 +239,9 @@ struct PolicyReader {
     /// every other key replaces the value. Returns the keys set, in `PolicyParameters.keys` order
     /// (merged entries as `spot_check.rate`, `currency_rates.USD`).
     func applyParameters(_ node: Node, _ path: String, to parameters: inout PolicyParameters)
-        throws(PolicyError) -> [String] {
-        if Self.isNull(node) { return [] }   // `overrides:` with nothing after it
+        throws(PolicyError) -> [String]
+    {
+        if Self.isNull(node) { return [] }  // `overrides:` with nothing after it
         var set: [String: [String]] = [:]
         for (key, _, value) in try entries(node, path, allowed: PolicyParameters.keys) {
             let p = Self.join(path, key)
@@ -251,8 +261,9 @@ struct PolicyReader {
                 if Self.isNull(value) {
                     parameters.housingAreaPerCapitaMax = nil
                 } else {
-                    let area = try decimal(value, p, maxDecimals: 2, max: PolicyDecimal(100_000),
-                                           rangeText: "m², 0…100000, at most 2 decimals; omit for no limit")
+                    let area = try decimal(
+                        value, p, maxDecimals: 2, max: PolicyDecimal(100_000),
+                        rangeText: "m², 0…100000, at most 2 decimals; omit for no limit")
                     parameters.housingAreaPerCapitaMax = area.applied(to: 100)
                 }
             case "vehicle_exempt_types":
@@ -279,8 +290,9 @@ struct PolicyReader {
                         guard !keys.contains(upper) else {
                             throw error(keyNode, cp, "currency \(upper) is given twice")
                         }
-                        parameters.currencyRates[upper] = try decimal(rate, cp, positive: true,
-                                                                      rangeText: "yuan per unit, more than 0")
+                        parameters.currencyRates[upper] = try decimal(
+                            rate, cp, positive: true,
+                            rangeText: "yuan per unit, more than 0")
                         keys.append(upper)
                     }
                 }
@@ -333,9 +345,11 @@ struct PolicyReader {
     }
 
     func region(code: RegionCode, _ node: Node, _ path: String, defaults: PolicyParameters)
-        throws(PolicyError) -> RegionPolicy {
-        let e = try entries(node, path, allowed: ["name", "standards", "overrides"],
-                            what: "a mapping { name, standards, overrides }")
+        throws(PolicyError) -> RegionPolicy
+    {
+        let e = try entries(
+            node, path, allowed: ["name", "standards", "overrides"],
+            what: "a mapping { name, standards, overrides }")
         var name = ""
         if let n = e.first(where: { $0.key == "name" }), !Self.isNull(n.value) {
             name = try text(n.value, Self.join(path, "name"), what: "a name")
@@ -375,11 +389,14 @@ struct PolicyReader {
         var regions: [RegionCode: RegionPolicy] = [:]
         var lines: [RegionCode: Int?] = [:]
         if !Self.isNull(regionsNode) {
-            for (key, keyNode, value) in try entries(regionsNode, "regions", allowed: nil,
-                                                     what: "a mapping of 6-digit region codes") {
+            for (key, keyNode, value) in try entries(
+                regionsNode, "regions", allowed: nil,
+                what: "a mapping of 6-digit region codes")
+            {
                 let p = Self.join("regions", key)
                 guard key.utf8.count == 6, key.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
-                      let code = RegionCode(key) else {
+                    let code = RegionCode(key)
+                else {
                     throw error(keyNode, p, "a region code has 6 digits (GB/T 2260, e.g. \"330902\"), found \(Self.quoted(key))")
                 }
                 if let firstLine = lines[code] {

@@ -64,7 +64,8 @@ public struct PolicyTable: Sendable {
         guard let policy = regions[region] else {
             return EffectivePolicy(region: region, regionName: nil, parameters: defaults, standard: nil)
         }
-        return EffectivePolicy(region: region, regionName: policy.name.isEmpty ? nil : policy.name,
-                               parameters: policy.parameters, standard: policy.standard(on: day))
+        return EffectivePolicy(
+            region: region, regionName: policy.name.isEmpty ? nil : policy.name,
+            parameters: policy.parameters, standard: policy.standard(on: day))
     }
 }

@@ -38,8 +38,10 @@ public struct RegionPolicy: Hashable, Sendable {
     /// appear as `spot_check.rate` or `currency_rates.USD`.
     public var overriddenKeys: [String]
 
-    public init(code: RegionCode, name: String, standards: [DatedStandard],
-                parameters: PolicyParameters, overriddenKeys: [String]) {
+    public init(
+        code: RegionCode, name: String, standards: [DatedStandard],
+        parameters: PolicyParameters, overriddenKeys: [String]
+    ) {
         self.code = code
         self.name = name
         self.standards = standards.sorted { $0.from < $1.from }
@@ -51,7 +53,7 @@ public struct RegionPolicy: Hashable, Sendable {
     ///
     /// - Complexity: O(log k) for k standards.
     public func standard(on day: Day) -> DatedStandard? {
-        var low = 0, high = standards.count   // first index with from > day
+        var low = 0, high = standards.count  // first index with from > day
         while low < high {
             let mid = (low + high) / 2
             if standards[mid].from <= day { low = mid + 1 } else { high = mid }

@@ -37,7 +37,7 @@ public enum AssessmentReason: String, CaseIterable, Comparable, Sendable, Codabl
     public var kind: Kind {
         switch self {
         case .incomeOverLowIncome, .assetsOverLowIncomeLimit, .vehicleOwned, .propertyOverLimit,
-             .nonResidentialProperty, .housingAreaOverLimit:
+            .nonResidentialProperty, .housingAreaOverLimit:
             .disqualifying
         case .incomeOverDibao, .assetsOverDibaoLimit:
             .level

@@ -52,7 +52,7 @@ public struct EvidenceJSON {
         key("reasons"); out.append(UInt8(ascii: "["))
         for i in a.evidence.indices {
             if i > 0 { comma() }
-            appendReason(a.evidence[i], records: references[(i == 0 ? 0 : referenceEnds[i - 1]) ..< referenceEnds[i]])
+            appendReason(a.evidence[i], records: references[(i == 0 ? 0 : referenceEnds[i - 1])..<referenceEnds[i]])
         }
         out.append(UInt8(ascii: "]")); comma()
         key("records"); out.append(UInt8(ascii: "["))

@@ -71,12 +71,16 @@ public struct Measures: Sendable {
                             accounts[k].evidence = EvidenceRecord(attached, member: m, amount: value, counted: true)
                         }
                     } else {
-                        accounts.append((m, b.bankCode, b.accountNumber, b.asOf, value,
-                                         EvidenceRecord(attached, member: m, amount: value, counted: true)))
+                        accounts.append(
+                            (
+                                m, b.bankCode, b.accountNumber, b.asOf, value,
+                                EvidenceRecord(attached, member: m, amount: value, counted: true)
+                            ))
                     }
                 case .vehicle(let v):
                     guard v.registeredOn <= asOf, v.status == .normal || v.status == .seized,
-                          !exemptVehicle[v.vehicleType.caseNumber] else { continue }
+                        !exemptVehicle[v.vehicleType.caseNumber]
+                    else { continue }
                     if let value = v.assessedValue, value < p.vehicleValueExemptBelow { continue }
                     countedVehicles.append(EvidenceRecord(attached, member: m, amount: v.assessedValue?.value, counted: true))
                 case .property(let r):
@@ -103,7 +107,9 @@ public struct Measures: Sendable {
         grossMonthlyIncome = grossIncome
         rigidDeduction = p.deductRigidExpense ? Fen(rigidTotal.scaled(by: 1, dividedBy: 12)) : .zero
         monthlyIncome = max(.zero, grossIncome - rigidDeduction)
-        let chosen = accounts.sorted { ($0.evidence.file, $0.evidence.position, $0.member) < ($1.evidence.file, $1.evidence.position, $1.member) }
+        let chosen = accounts.sorted {
+            ($0.evidence.file, $0.evidence.position, $0.member) < ($1.evidence.file, $1.evidence.position, $1.member)
+        }
         financialAssets = Fen(chosen.reduce(0) { $0 + $1.value })
         accountRecords = chosen.map(\.evidence)
         homes = homeList.sorted()

@@ -17,8 +17,10 @@ struct Thresholds {
             evidence[code] = ReasonEvidence(code: code, figures: figures, records: records)
         }
         let income = m.monthlyIncome.value
-        let incomeFigures = [Figure("monthly_income", income), Figure("gross_monthly_income", m.grossMonthlyIncome.value),
-                             Figure("rigid_expense_deduction", m.rigidDeduction.value)]
+        let incomeFigures = [
+            Figure("monthly_income", income), Figure("gross_monthly_income", m.grossMonthlyIncome.value),
+            Figure("rigid_expense_deduction", m.rigidDeduction.value),
+        ]
         // INCOME_OVER_LOW_INCOME: unit monthly income > L × n.
         let lowIncomeLine = l.value * n
         if income > lowIncomeLine {
@@ -33,12 +35,16 @@ struct Thresholds {
         let assets = m.financialAssets.value
         let lowIncomeAssets = s.value * Int64(p.assetsMonthsLowIncome) * n
         if assets > lowIncomeAssets {
-            add(.assetsOverLowIncomeLimit, [Figure("financial_assets", assets), Figure("threshold_assets_low_income", lowIncomeAssets)], m.accountRecords)
+            add(
+                .assetsOverLowIncomeLimit, [Figure("financial_assets", assets), Figure("threshold_assets_low_income", lowIncomeAssets)],
+                m.accountRecords)
         }
         // ASSETS_OVER_DIBAO_LIMIT: assets > S × assets_months_dibao × n.
         let dibaoAssets = s.value * Int64(p.assetsMonthsDibao) * n
         if assets > dibaoAssets {
-            add(.assetsOverDibaoLimit, [Figure("financial_assets", assets), Figure("threshold_assets_dibao", dibaoAssets)], m.accountRecords)
+            add(
+                .assetsOverDibaoLimit, [Figure("financial_assets", assets), Figure("threshold_assets_dibao", dibaoAssets)], m.accountRecords
+            )
         }
         // VEHICLE_OWNED: one or more counted vehicles.
         if !m.countedVehicles.isEmpty {
@@ -46,7 +52,8 @@ struct Thresholds {
         }
         // PROPERTY_OVER_LIMIT: homes (distinct residential certificates) > max_homes.
         if m.homes.count > p.maxHomes {
-            add(.propertyOverLimit, [Figure("homes", Int64(m.homes.count), .count), Figure("max_homes", Int64(p.maxHomes), .count)],
+            add(
+                .propertyOverLimit, [Figure("homes", Int64(m.homes.count), .count), Figure("max_homes", Int64(p.maxHomes), .count)],
                 m.residentialRecords)
         }
         // NON_RESIDENTIAL_PROPERTY: any counted commercial, office or industrial record.
@@ -57,8 +64,12 @@ struct Thresholds {
         if let perCapita = p.housingAreaPerCapitaMax {
             let limit = perCapita * 10_000 * n
             if m.housingAreaMillionths > limit {
-                add(.housingAreaOverLimit, [Figure("housing_area", m.housingAreaMillionths, .squareMetreMillionths),
-                                            Figure("threshold_housing_area", limit, .squareMetreMillionths)], m.residentialRecords)
+                add(
+                    .housingAreaOverLimit,
+                    [
+                        Figure("housing_area", m.housingAreaMillionths, .squareMetreMillionths),
+                        Figure("threshold_housing_area", limit, .squareMetreMillionths),
+                    ], m.residentialRecords)
             }
         }
         return found

@@ -53,7 +53,8 @@ public struct UnitAssessor: Sendable {
             case .duplicateMembership(let member, let others):
                 reasons.insert(.duplicateMembership)
                 evidence[.duplicateMembership, default: ReasonEvidence(code: .duplicateMembership)].members.append(member)
-                evidence[.duplicateMembership]!.note = Self.joinNote(evidence[.duplicateMembership]!.note, "also in " + others.joined(separator: ", "))
+                evidence[.duplicateMembership]!.note = Self.joinNote(
+                    evidence[.duplicateMembership]!.note, "also in " + others.joined(separator: ", "))
             case .memberIDInvalid(let member, let problem):
                 reasons.insert(.memberIDInvalid)
                 evidence[.memberIDInvalid, default: ReasonEvidence(code: .memberIDInvalid)].members.append(member)
@@ -109,9 +110,11 @@ public struct UnitAssessor: Sendable {
             reasons.insert(code)
             evidence[code] = ReasonEvidence(
                 code: code,
-                figures: [Figure("outcome_certain", Int64(outcomeA.rawValue), .count), Figure("outcome_with_probable", Int64(b.rawValue), .count),
-                          Figure("monthly_income_with_probable", withProbable.monthlyIncome.value),
-                          Figure("financial_assets_with_probable", withProbable.financialAssets.value)],
+                figures: [
+                    Figure("outcome_certain", Int64(outcomeA.rawValue), .count), Figure("outcome_with_probable", Int64(b.rawValue), .count),
+                    Figure("monthly_income_with_probable", withProbable.monthlyIncome.value),
+                    Figure("financial_assets_with_probable", withProbable.financialAssets.value),
+                ],
                 records: probableRecords)
         }
 

@@ -13,8 +13,10 @@ public struct UnitFacts: Sendable {
     public var members: [MemberFacts]
     public var reviewFacts: [ReviewFact]
 
-    public init(unitID: String, householdID: String, regionCode: RegionCode, areaType: AreaType,
-                applicationType: ApplicationType, currentStatus: BenefitStatus, members: [MemberFacts], reviewFacts: [ReviewFact]) {
+    public init(
+        unitID: String, householdID: String, regionCode: RegionCode, areaType: AreaType,
+        applicationType: ApplicationType, currentStatus: BenefitStatus, members: [MemberFacts], reviewFacts: [ReviewFact]
+    ) {
         self.unitID = unitID
         self.householdID = householdID
         self.regionCode = regionCode

@@ -99,8 +99,11 @@ public enum RecheckImport {
                 reject("inspector_id", "\(shown) has no inspector assigned (\(drawn.note))"); continue
             }
             guard inspector == assigned else {
-                reject("inspector_id", inspector.isEmpty ? "empty (\(shown) is assigned to \(assigned))"
-                    : "\(inspector) is not the inspector assigned to \(shown) (\(assigned))")
+                reject(
+                    "inspector_id",
+                    inspector.isEmpty
+                        ? "empty (\(shown) is assigned to \(assigned))"
+                        : "\(inspector) is not the inspector assigned to \(shown) (\(assigned))")
                 continue
             }
             let dateText = table.value(row, "date")
@@ -109,8 +112,11 @@ public enum RecheckImport {
             }
             let outcome = table.value(row, "outcome").lowercased()
             guard outcomes.contains(outcome) else {
-                reject("outcome", table.value(row, "outcome").isEmpty ? "empty (confirmed or discrepancy)"
-                    : "\"\(table.value(row, "outcome"))\" is not confirmed or discrepancy")
+                reject(
+                    "outcome",
+                    table.value(row, "outcome").isEmpty
+                        ? "empty (confirmed or discrepancy)"
+                        : "\"\(table.value(row, "outcome"))\" is not confirmed or discrepancy")
                 continue
             }
             let corrected = table.value(row, "corrected_status")
@@ -118,16 +124,18 @@ public enum RecheckImport {
                 reject("corrected_status", "\"\(corrected)\" is not one of \(statuses.joined(separator: ", "))"); continue
             }
             if outcome == "discrepancy" && corrected.isEmpty {
-                reject("corrected_status", "required when the outcome is discrepancy (one of \(statuses.joined(separator: ", ")))"); continue
+                reject("corrected_status", "required when the outcome is discrepancy (one of \(statuses.joined(separator: ", ")))");
+                continue
             }
             seen[unitID] = row.line
             let components = day.components
             var calendar = Calendar(identifier: .gregorian)
             calendar.timeZone = TimeZone(identifier: "UTC")!
             let date = calendar.date(from: DateComponents(year: components.year, month: components.month, day: components.day)) ?? now
-            accepted.append(RecheckOutcomeRecord(
-                runID: run.runID, unitID: unitID, inspectorID: assigned, recordedAt: date, outcome: outcome,
-                status: corrected.isEmpty ? nil : corrected, note: table.value(row, "note")))
+            accepted.append(
+                RecheckOutcomeRecord(
+                    runID: run.runID, unitID: unitID, inspectorID: assigned, recordedAt: date, outcome: outcome,
+                    status: corrected.isEmpty ? nil : corrected, note: table.value(row, "note")))
         }
         let (inserted, updated) = accepted.isEmpty ? (0, 0) : try ledger.recordRecheck(accepted)
         return Result(file: file, runID: run.runID, read: read, inserted: inserted, updated: updated, rejections: rejections)
@@ -138,16 +146,17 @@ public enum RecheckImport {
     public static func parseDate(_ text: String) -> Day? {
         let t = text.trimmingCharacters(in: .whitespaces)
         if !t.isEmpty, t.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ".") }), !t.contains("-"),
-           let serial = Double(t), serial == serial.rounded(.down), (1...109_572).contains(serial), !t.hasPrefix("0"),
-           t.count <= 6 {
+            let serial = Double(t), serial == serial.rounded(.down), (1...109_572).contains(serial), !t.hasPrefix("0"),
+            t.count <= 6
+        {
             // 25569 = 1970-01-01.
             return Day(daysSinceEpoch: Int32(Int(serial) - 25_569))
         }
         for separator in ["-", "/", "."] {
             let parts = t.split(separator: Character(separator), omittingEmptySubsequences: false)
             guard parts.count == 3, parts[0].count == 4, (1...2).contains(parts[1].count), (1...2).contains(parts[2].count),
-                  parts.allSatisfy({ $0.allSatisfy { $0.isASCII && $0.isNumber } }),
-                  let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]), (1900...2199).contains(y)
+                parts.allSatisfy({ $0.allSatisfy { $0.isASCII && $0.isNumber } }),
+                let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]), (1900...2199).contains(y)
             else { continue }
             return Day(year: y, month: m, day: d)
         }
@@ -201,17 +210,20 @@ public enum RecheckSummary {
             var lines = [["region", "status", "sampled", "rechecked", "discrepancies", "rate", "95% CI (Wilson)"]]
             for row in rows + [total] {
                 let ci = row.interval.map { "[\(percent($0.low)), \(percent($0.high))]" } ?? "-"
-                lines.append([row.region, row.status, String(row.sampled), String(row.rechecked), String(row.discrepancies),
-                              percent(row.rate), ci])
+                lines.append([
+                    row.region, row.status, String(row.sampled), String(row.rechecked), String(row.discrepancies),
+                    percent(row.rate), ci,
+                ])
             }
             let widths = lines[0].indices.map { c in lines.map { $0[c].count }.max() ?? 0 }
             let numeric: Set<Int> = [2, 3, 4, 5]
             var out = "run \(runID)\n"
             for line in lines {
-                out += line.indices.map { c in
-                    let pad = String(repeating: " ", count: widths[c] - line[c].count)
-                    return numeric.contains(c) ? pad + line[c] : line[c] + pad
-                }.joined(separator: "  ").trimmingCharacters(in: .whitespaces) + "\n"
+                out +=
+                    line.indices.map { c in
+                        let pad = String(repeating: " ", count: widths[c] - line[c].count)
+                        return numeric.contains(c) ? pad + line[c] : line[c] + pad
+                    }.joined(separator: "  ").trimmingCharacters(in: .whitespaces) + "\n"
             }
             return out
         }
@@ -224,16 +236,18 @@ public enum RecheckSummary {
             throw RecheckImport.UsageError(message: "\(error)")
         }
         guard let run = try runID.map({ try ledger.run($0) }) ?? ledger.latestRun() else {
-            throw RecheckImport.UsageError(message: runID.map { "no run \($0) in the ledger \(ledgerPath)" } ?? "the ledger \(ledgerPath) has no run")
+            throw RecheckImport.UsageError(
+                message: runID.map { "no run \($0) in the ledger \(ledgerPath)" } ?? "the ledger \(ledgerPath) has no run")
         }
-        return report(runID: run.runID, sample: try ledger.spotcheckSample(runID: run.runID),
-                      outcomes: try ledger.recheckOutcomes(runID: run.runID))
+        return report(
+            runID: run.runID, sample: try ledger.spotcheckSample(runID: run.runID),
+            outcomes: try ledger.recheckOutcomes(runID: run.runID))
     }
 
     /// The pure part: strata from the sample, counts from the outcomes of sampled units.
     public static func report(runID: String, sample: [SpotcheckSampleRecord], outcomes: [RecheckOutcomeRecord]) -> Report {
         var byUnit: [String: RecheckOutcomeRecord] = [:]
-        for o in outcomes { byUnit[o.unitID] = o }   // the latest per unit (outcomes are in id order)
+        for o in outcomes { byUnit[o.unitID] = o }  // the latest per unit (outcomes are in id order)
         var rows: [String: Row] = [:]
         var total = Row(region: "total", status: "", sampled: 0, rechecked: 0, discrepancies: 0)
         for drawn in sample {

@@ -29,7 +29,8 @@ public struct RunChanges: Sendable, Equatable {
     }
     /// Eligible in both runs, at the other level (dibao ↔ low income).
     public var changedLevel: Int {
-        rows.filter { Self.eligible.contains($0.previousStatus) && Self.eligible.contains($0.status) && $0.previousStatus != $0.status }.count
+        rows.filter { Self.eligible.contains($0.previousStatus) && Self.eligible.contains($0.status) && $0.previousStatus != $0.status }
+            .count
     }
     public var appeared: Int { rows.filter { $0.previousStatus.isEmpty }.count }
     public var disappeared: Int { rows.filter { $0.status.isEmpty }.count }
@@ -51,9 +52,10 @@ public struct RunChanges: Sendable, Equatable {
             let newReasons = Set(new.map { reasons($0.reasons) } ?? [])
             let oldStatus = old?.status ?? "", newStatus = new?.status ?? ""
             guard oldStatus != newStatus || oldReasons != newReasons else { continue }
-            rows.append(Row(
-                unitID: unitID, previousStatus: oldStatus, status: newStatus,
-                reasonsAdded: newReasons.subtracting(oldReasons).sorted(), reasonsRemoved: oldReasons.subtracting(newReasons).sorted()))
+            rows.append(
+                Row(
+                    unitID: unitID, previousStatus: oldStatus, status: newStatus,
+                    reasonsAdded: newReasons.subtracting(oldReasons).sorted(), reasonsRemoved: oldReasons.subtracting(newReasons).sorted()))
         }
         return RunChanges(sinceRun: sinceRun, rows: rows)
     }
@@ -68,8 +70,10 @@ public struct RunChanges: Sendable, Equatable {
     public func renderCSV() -> [UInt8] {
         var csv = CSVText(header: Self.header)
         for row in rows {
-            csv.appendRow([row.unitID, row.previousStatus, row.status, row.reasonsAdded.joined(separator: ";"),
-                           row.reasonsRemoved.joined(separator: ";"), sinceRun])
+            csv.appendRow([
+                row.unitID, row.previousStatus, row.status, row.reasonsAdded.joined(separator: ";"),
+                row.reasonsRemoved.joined(separator: ";"), sinceRun,
+            ])
         }
         return csv.bytes
     }

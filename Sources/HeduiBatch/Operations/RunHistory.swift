@@ -44,30 +44,36 @@ public struct RunHistory {
         ]
         for (key, value) in fields { out += key.padding(toLength: 15, withPad: " ", startingAt: 0) + value + "\n" }
         let counts = try ledger.unitCounts(runID: run.runID)
-        out += "\nunits per status: " + counts.status.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") + "\n"
+        out +=
+            "\nunits per status: " + counts.status.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") + "\n"
         out += "units per flag:   " + counts.flag.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") + "\n"
         if let previous = run.previousRunID {
-            let changes = RunChanges.compare(previous: try ledger.unitResults(runID: previous),
-                                             current: try ledger.unitResults(runID: run.runID), sinceRun: previous)
+            let changes = RunChanges.compare(
+                previous: try ledger.unitResults(runID: previous),
+                current: try ledger.unitResults(runID: run.runID), sinceRun: previous)
             out += "changes:          \(changes.summary)\n"
         }
         out += "\ninput files:\n"
         var files = [["name", "kind", "sha256", "bytes", "read", "accepted", "quarantined", "duplicate", "unrelated", "rejected"]]
         for f in try ledger.inputFiles(runID: run.runID) {
-            files.append([f.name, f.kind, String(f.sha256.prefix(16)), String(f.bytes), String(f.recordsRead), String(f.accepted),
-                          String(f.quarantined), String(f.duplicates), String(f.unrelated), f.rejectionCode ?? (f.rejected ? "yes" : "")])
+            files.append([
+                f.name, f.kind, String(f.sha256.prefix(16)), String(f.bytes), String(f.recordsRead), String(f.accepted),
+                String(f.quarantined), String(f.duplicates), String(f.unrelated), f.rejectionCode ?? (f.rejected ? "yes" : ""),
+            ])
         }
         out += Self.table(files)
         out += "\npublished files:\n"
-        out += Self.table([["name", "sha256", "bytes"]] + (try ledger.outputFiles(runID: run.runID)).map { [$0.name, $0.sha256, String($0.bytes)] })
+        out += Self.table(
+            [["name", "sha256", "bytes"]] + (try ledger.outputFiles(runID: run.runID)).map { [$0.name, $0.sha256, String($0.bytes)] })
         return out
     }
 
     /// The changes from run `a` to run `b`, as `changes.csv` would list them.
     public func diff(_ a: String, _ b: String) throws -> RunChanges? {
         guard let first = try ledger.run(a), let second = try ledger.run(b) else { return nil }
-        return RunChanges.compare(previous: try ledger.unitResults(runID: first.runID),
-                                  current: try ledger.unitResults(runID: second.runID), sinceRun: first.runID)
+        return RunChanges.compare(
+            previous: try ledger.unitResults(runID: first.runID),
+            current: try ledger.unitResults(runID: second.runID), sinceRun: first.runID)
     }
 
     private static func table(_ rows: [[String]]) -> String {

@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The lock that keeps two runs off one output folder: `<out>.lock` beside the folder (never

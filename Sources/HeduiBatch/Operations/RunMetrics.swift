@@ -2,8 +2,9 @@ import Foundation
 import HeduiAssess
 import HeduiModel
 import HeduiStore
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `--metrics-file`: the run in Prometheus text format (version 0.0.4), for node_exporter's
@@ -23,8 +24,10 @@ public struct RunMetrics: Sendable {
     public var runID: String?
     public var asOf: String?
 
-    public init(exitCode: Int32, durationSeconds: Double, timestamp: Date, lastSuccess: Date?, inputs: [InputFileRecord]?,
-                statusCounts: [String: Int]?, flagCounts: [String: Int]?, runID: String?, asOf: String?) {
+    public init(
+        exitCode: Int32, durationSeconds: Double, timestamp: Date, lastSuccess: Date?, inputs: [InputFileRecord]?,
+        statusCounts: [String: Int]?, flagCounts: [String: Int]?, runID: String?, asOf: String?
+    ) {
         self.exitCode = exitCode
         self.durationSeconds = durationSeconds
         self.timestamp = timestamp
@@ -43,17 +46,20 @@ public struct RunMetrics: Sendable {
             for sample in samples { out += "hedui_\(name)\(sample.labels) \(sample.value)\n" }
         }
         func number(_ value: Double) -> String { String(format: "%.3f", value) }
-        gauge("exit_code", "Exit code of the latest run (0 ok, 3 completed with quarantine, 2 usage or policy error, 1 failed).",
-              [("", String(exitCode))])
+        gauge(
+            "exit_code", "Exit code of the latest run (0 ok, 3 completed with quarantine, 2 usage or policy error, 1 failed).",
+            [("", String(exitCode))])
         gauge("run_duration_seconds", "Wall-clock duration of the latest run.", [("", number(durationSeconds))])
         gauge("last_run_timestamp_seconds", "When the latest run ended (Unix time).", [("", number(timestamp.timeIntervalSince1970))])
         if let lastSuccess {
-            gauge("last_success_timestamp_seconds", "When the latest successful run (exit 0 or 3) ended (Unix time).",
-                  [("", number(lastSuccess.timeIntervalSince1970))])
+            gauge(
+                "last_success_timestamp_seconds", "When the latest successful run (exit 0 or 3) ended (Unix time).",
+                [("", number(lastSuccess.timeIntervalSince1970))])
         }
         if let runID, let asOf {
-            gauge("run_info", "The run the output folder holds.",
-                  [("{run_id=\"\(escape(runID))\",as_of=\"\(escape(asOf))\",engine_version=\"\(escape(EngineInfo.version))\"}", "1")])
+            gauge(
+                "run_info", "The run the output folder holds.",
+                [("{run_id=\"\(escape(runID))\",as_of=\"\(escape(asOf))\",engine_version=\"\(escape(EngineInfo.version))\"}", "1")])
         }
         if let inputs {
             let sources = SourceKind.allCases.map(\.rawValue)
@@ -70,12 +76,14 @@ public struct RunMetrics: Sendable {
             gauge("records_duplicate", "Exact duplicate records counted once, per source.", perSource(\.duplicates))
         }
         if let statusCounts {
-            gauge("units", "Units assessed, per status.",
-                  AssessmentStatus.allCases.map { ("{status=\"\($0.rawValue)\"}", String(statusCounts[$0.rawValue] ?? 0)) })
+            gauge(
+                "units", "Units assessed, per status.",
+                AssessmentStatus.allCases.map { ("{status=\"\($0.rawValue)\"}", String(statusCounts[$0.rawValue] ?? 0)) })
         }
         if let flagCounts {
-            gauge("units_flagged", "Units flagged, per flag.",
-                  ReliefFlag.allCases.map { ("{flag=\"\($0.rawValue)\"}", String(flagCounts[$0.rawValue] ?? 0)) })
+            gauge(
+                "units_flagged", "Units flagged, per flag.",
+                ReliefFlag.allCases.map { ("{flag=\"\($0.rawValue)\"}", String(flagCounts[$0.rawValue] ?? 0)) })
         }
         return out
     }

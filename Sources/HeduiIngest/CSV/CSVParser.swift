@@ -137,7 +137,8 @@ public struct CSVParser {
                             let w = UnsafeRawPointer(base + pos).loadUnaligned(as: UInt64.self)
                             let commas = w ^ 0x2C2C_2C2C_2C2C_2C2C
                             let feeds = w ^ 0x0A0A_0A0A_0A0A_0A0A
-                            let hit = ((commas &- 0x0101_0101_0101_0101) & ~commas | (feeds &- 0x0101_0101_0101_0101) & ~feeds)
+                            let hit =
+                                ((commas &- 0x0101_0101_0101_0101) & ~commas | (feeds &- 0x0101_0101_0101_0101) & ~feeds)
                                 & 0x8080_8080_8080_8080
                             if hit != 0 {
                                 pos += hit.trailingZeroBitCount >> 3

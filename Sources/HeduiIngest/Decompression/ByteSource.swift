@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Streams a file's content in chunks: plain, or gzip (multi-member: every member
@@ -53,7 +53,8 @@ public struct ByteSource: Sendable {
     /// - Returns: the total number of content bytes delivered.
     /// - Throws: ``DecompressionError`` for unreadable or bad files, or whatever `body` throws.
     @discardableResult
-    public func forEachChunk(raw: ((UnsafeRawBufferPointer) -> Void)? = nil, _ body: (UnsafeRawBufferPointer) throws -> Void) throws -> Int {
+    public func forEachChunk(raw: ((UnsafeRawBufferPointer) -> Void)? = nil, _ body: (UnsafeRawBufferPointer) throws -> Void) throws -> Int
+    {
         let file = try FileReader(path: path)
         defer { file.close() }
         guard compressed else {
@@ -71,15 +72,17 @@ public struct ByteSource: Sendable {
 
     // MARK: - plain
 
-    private static func copyPlain(_ file: FileReader, chunkSize: Int, raw: ((UnsafeRawBufferPointer) -> Void)?,
-                                  _ body: (UnsafeRawBufferPointer) throws -> Void) throws -> Int {
+    private static func copyPlain(
+        _ file: FileReader, chunkSize: Int, raw: ((UnsafeRawBufferPointer) -> Void)?,
+        _ body: (UnsafeRawBufferPointer) throws -> Void
+    ) throws -> Int {
         let buffer = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: chunkSize)
         defer { buffer.deallocate() }
         var total = 0
         while true {
             let count = try file.read(into: buffer[...])
             if count == 0 { return total }
-            let chunk = UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: buffer[0 ..< count]))
+            let chunk = UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: buffer[0..<count]))
             raw?(chunk)
             try body(chunk)
             total += count
@@ -98,13 +101,13 @@ public struct ByteSource: Sendable {
         let output = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: chunkSize)
         defer { output.deallocate() }
 
-        var inStart = 0          // first unconsumed byte in `input`
-        var inEnd = 0            // end of valid bytes in `input`
-        var inputOffset = 0      // file offset of input[0]
+        var inStart = 0  // first unconsumed byte in `input`
+        var inEnd = 0  // end of valid bytes in `input`
+        var inputOffset = 0  // file offset of input[0]
         var atEOF = false
         var outFill = 0
         var total = 0
-        var member = 1           // 1-based number of the member being decoded
+        var member = 1  // 1-based number of the member being decoded
         var atMemberStart = true
 
         /// Moves unconsumed input to the front and reads more; sets `atEOF` when the file ends.
@@ -122,25 +125,25 @@ public struct ByteSource: Sendable {
             guard inEnd < input.count else { return }
             let count = try file.read(into: input[inEnd...])
             if count == 0 { atEOF = true; return }
-            raw?(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: input[inEnd ..< inEnd + count])))
+            raw?(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: input[inEnd..<inEnd + count])))
             inEnd += count
         }
 
         /// Length of the gzip member header at `inStart`, or nil while it is not all in `input`.
         func headerLength() -> Int? {
-            let header = UnsafeBufferPointer(rebasing: input[inStart ..< inEnd])
+            let header = UnsafeBufferPointer(rebasing: input[inStart..<inEnd])
             guard header.count >= 10 else { return nil }
             let flags = header[3]
             var end = 10
-            if flags & 0x04 != 0 { // FEXTRA: 2-byte little-endian length, then the field
+            if flags & 0x04 != 0 {  // FEXTRA: 2-byte little-endian length, then the field
                 guard header.count >= end + 2 else { return nil }
                 end += 2 + (Int(header[end]) | Int(header[end + 1]) << 8)
             }
-            for flag: UInt8 in [0x08, 0x10] where flags & flag != 0 { // FNAME, FCOMMENT: zero-terminated
+            for flag: UInt8 in [0x08, 0x10] where flags & flag != 0 {  // FNAME, FCOMMENT: zero-terminated
                 guard end < header.count, let zero = header[end...].firstIndex(of: 0) else { return nil }
                 end = zero + 1
             }
-            if flags & 0x02 != 0 { end += 2 } // FHCRC
+            if flags & 0x02 != 0 { end += 2 }  // FHCRC
             return header.count >= end ? end : nil
         }
 
@@ -163,7 +166,7 @@ public struct ByteSource: Sendable {
 
         func flushOutput() throws {
             guard outFill > 0 else { return }
-            try body(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: output[0 ..< outFill])))
+            try body(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: output[0..<outFill])))
             total += outFill
             outFill = 0
         }
@@ -175,17 +178,29 @@ public struct ByteSource: Sendable {
                 let position = inputOffset + inStart
                 if available == 0 {
                     if member == 1 {
-                        throw DecompressionError(code: .truncated, message: "the .gz file is empty (0 bytes): the file was cut off in transfer or never written; ask the provider to resend it")
+                        throw DecompressionError(
+                            code: .truncated,
+                            message:
+                                "the .gz file is empty (0 bytes): the file was cut off in transfer or never written; ask the provider to resend it"
+                        )
                     }
-                    break // clean end after the last member
+                    break  // clean end after the last member
                 }
                 let magicOK = input[inStart] == 0x1f && (available < 2 || input[inStart + 1] == 0x8b)
                 if !magicOK {
-                    let head = DecompressionError.hex(input[inStart ..< inStart + min(available, 4)])
+                    let head = DecompressionError.hex(input[inStart..<inStart + min(available, 4)])
                     if member == 1 {
-                        throw DecompressionError(code: .notGzip, message: "named .gz but is not gzip data (starts with \(head), not 1f 8b); the provider may have sent an uncompressed or differently compressed file")
+                        throw DecompressionError(
+                            code: .notGzip,
+                            message:
+                                "named .gz but is not gzip data (starts with \(head), not 1f 8b); the provider may have sent an uncompressed or differently compressed file"
+                        )
                     }
-                    throw DecompressionError(code: .corrupt, message: "after gzip member \(member - 1) ends at byte \(DecompressionError.grouped(position)) there are bytes that are not another gzip member (starting with \(head)): the file is damaged or padded; ask the provider to resend it")
+                    throw DecompressionError(
+                        code: .corrupt,
+                        message:
+                            "after gzip member \(member - 1) ends at byte \(DecompressionError.grouped(position)) there are bytes that are not another gzip member (starting with \(head)): the file is damaged or padded; ask the provider to resend it"
+                    )
                 }
                 if available < 2 {
                     throw truncated(after: position + available)
@@ -199,9 +214,10 @@ public struct ByteSource: Sendable {
 
             if inStart == inEnd && !atEOF { try refill() }
 
-            let step = try Self.step(inflater, UnsafeBufferPointer(rebasing: input[inStart ..< inEnd]),
-                                     UnsafeMutableBufferPointer(rebasing: output[outFill...]),
-                                     position: inputOffset + inStart, member: member)
+            let step = try Self.step(
+                inflater, UnsafeBufferPointer(rebasing: input[inStart..<inEnd]),
+                UnsafeMutableBufferPointer(rebasing: output[outFill...]),
+                position: inputOffset + inStart, member: member)
             inStart += step.consumed
             outFill += step.produced
             if outFill == output.count { try flushOutput() }
@@ -218,7 +234,11 @@ public struct ByteSource: Sendable {
                 } else if atEOF {
                     throw truncated(after: inputOffset + inEnd)
                 } else {
-                    throw DecompressionError(code: .corrupt, message: "the gzip decoder stopped making progress at compressed byte \(DecompressionError.grouped(inputOffset + inStart)) (member \(member)): the data is damaged; ask the provider to resend it")
+                    throw DecompressionError(
+                        code: .corrupt,
+                        message:
+                            "the gzip decoder stopped making progress at compressed byte \(DecompressionError.grouped(inputOffset + inStart)) (member \(member)): the data is damaged; ask the provider to resend it"
+                    )
                 }
             }
         }
@@ -243,13 +263,21 @@ public struct ByteSource: Sendable {
     static let maxHeaderBuffer = 1 << 20
 
     private static func truncated(after bytes: Int) -> DecompressionError {
-        DecompressionError(code: .truncated, message: "the gzip stream ends early (after \(DecompressionError.grouped(bytes)) compressed bytes): the file was cut off in transfer; ask the provider to resend it")
+        DecompressionError(
+            code: .truncated,
+            message:
+                "the gzip stream ends early (after \(DecompressionError.grouped(bytes)) compressed bytes): the file was cut off in transfer; ask the provider to resend it"
+        )
     }
 
     private static func failure(_ failure: InflateFailure, at position: Int, member: Int = 1) -> DecompressionError {
         switch failure.kind {
         case .corrupt:
-            return DecompressionError(code: .corrupt, message: "the gzip data is corrupt near compressed byte \(DecompressionError.grouped(position)) (member \(member)): \(failure.reason); the file is damaged, ask the provider to resend it")
+            return DecompressionError(
+                code: .corrupt,
+                message:
+                    "the gzip data is corrupt near compressed byte \(DecompressionError.grouped(position)) (member \(member)): \(failure.reason); the file is damaged, ask the provider to resend it"
+            )
         case .resource:
             return DecompressionError(code: .io, message: "could not decompress: \(failure.reason)")
         }

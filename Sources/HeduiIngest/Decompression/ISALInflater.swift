@@ -29,7 +29,8 @@ final class ISALInflater: GzipInflater {
         state.pointee.crc_flag = UInt32(ISAL_GZIP)
     }
 
-    func inflate(_ input: UnsafeBufferPointer<UInt8>, into output: UnsafeMutableBufferPointer<UInt8>) throws(InflateFailure) -> InflateStep {
+    func inflate(_ input: UnsafeBufferPointer<UInt8>, into output: UnsafeMutableBufferPointer<UInt8>) throws(InflateFailure) -> InflateStep
+    {
         let inCount = clampedUInt32(input.count)
         let outCount = clampedUInt32(output.count)
         state.pointee.next_in = UnsafeMutablePointer(mutating: input.baseAddress)
@@ -43,8 +44,9 @@ final class ISALInflater: GzipInflater {
         let produced = Int(outCount - state.pointee.avail_out)
         switch result {
         case ISAL_DECOMP_OK, ISAL_END_INPUT, ISAL_OUT_OVERFLOW:
-            return InflateStep(consumed: consumed, produced: produced,
-                               memberEnded: state.pointee.block_state == ISAL_BLOCK_FINISH)
+            return InflateStep(
+                consumed: consumed, produced: produced,
+                memberEnded: state.pointee.block_state == ISAL_BLOCK_FINISH)
         case ISAL_INCORRECT_CHECKSUM:
             throw InflateFailure(kind: .corrupt, reason: "the CRC32 or length in the gzip trailer does not match the data")
         case ISAL_INVALID_WRAPPER:

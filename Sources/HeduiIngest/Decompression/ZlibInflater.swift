@@ -32,7 +32,8 @@ final class ZlibInflater: GzipInflater {
         }
     }
 
-    func inflate(_ input: UnsafeBufferPointer<UInt8>, into output: UnsafeMutableBufferPointer<UInt8>) throws(InflateFailure) -> InflateStep {
+    func inflate(_ input: UnsafeBufferPointer<UInt8>, into output: UnsafeMutableBufferPointer<UInt8>) throws(InflateFailure) -> InflateStep
+    {
         let inCount = clampedUInt32(input.count)
         let outCount = clampedUInt32(output.count)
         stream.pointee.next_in = UnsafeMutablePointer(mutating: input.baseAddress)
@@ -45,7 +46,7 @@ final class ZlibInflater: GzipInflater {
         let consumed = Int(inCount - stream.pointee.avail_in)
         let produced = Int(outCount - stream.pointee.avail_out)
         switch result {
-        case Z_OK, Z_BUF_ERROR: // Z_BUF_ERROR: no progress possible, i.e. needs more input
+        case Z_OK, Z_BUF_ERROR:  // Z_BUF_ERROR: no progress possible, i.e. needs more input
             return InflateStep(consumed: consumed, produced: produced, memberEnded: false)
         case Z_STREAM_END:
             return InflateStep(consumed: consumed, produced: produced, memberEnded: true)

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Converts GB18030 (a superset of GBK and GB2312) to UTF-8 as chunks arrive, through iconv.

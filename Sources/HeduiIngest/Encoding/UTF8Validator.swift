@@ -3,7 +3,7 @@
 /// A CSV file that is not valid UTF-8 is read as GB18030 (exchange-formats.md);
 /// this decides which. ASCII runs are skipped eight bytes at a time.
 struct UTF8Validator {
-    private var pending = 0          // continuation bytes still expected
+    private var pending = 0  // continuation bytes still expected
     private var lowerBound: UInt8 = 0x80
     private var upperBound: UInt8 = 0xBF
     private(set) var sawNonASCII = false

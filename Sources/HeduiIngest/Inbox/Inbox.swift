@@ -17,8 +17,10 @@ public struct InboxFile: Sendable, Hashable {
     /// The path of its `.chk` control file, when one was delivered.
     public var controlPath: String?
 
-    public init(index: Int32, name: String, path: String, kind: SourceKind, format: FileFormat, compressed: Bool,
-                size: Int64, controlPath: String?) {
+    public init(
+        index: Int32, name: String, path: String, kind: SourceKind, format: FileFormat, compressed: Bool,
+        size: Int64, controlPath: String?
+    ) {
         self.index = index
         self.name = name
         self.path = path
@@ -63,9 +65,10 @@ public struct Inbox: Sendable {
                 continue
             }
             let size = ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.int64Value ?? 0
-            files.append(InboxFile(
-                index: Int32(files.count), name: name, path: path, kind: kind, format: format, compressed: compressed,
-                size: size, controlPath: nameSet.contains(name + ".chk") ? path + ".chk" : nil))
+            files.append(
+                InboxFile(
+                    index: Int32(files.count), name: name, path: path, kind: kind, format: format, compressed: compressed,
+                    size: size, controlPath: nameSet.contains(name + ".chk") ? path + ".chk" : nil))
         }
         self.files = files
         self.ignored = ignored

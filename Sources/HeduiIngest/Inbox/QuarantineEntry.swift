@@ -38,8 +38,10 @@ public struct QuarantineEntry: Sendable {
     /// The household a refused roster row names.
     public var householdID: String?
 
-    public init(fileIndex: Int32, fileName: String, location: RecordLocation, source: SourceKind, field: String,
-                code: QuarantineCode, message: String, validID: IDNumber? = nil, householdID: String? = nil) {
+    public init(
+        fileIndex: Int32, fileName: String, location: RecordLocation, source: SourceKind, field: String,
+        code: QuarantineCode, message: String, validID: IDNumber? = nil, householdID: String? = nil
+    ) {
         self.fileIndex = fileIndex
         self.fileName = fileName
         self.location = location

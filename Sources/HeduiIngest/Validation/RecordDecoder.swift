@@ -197,7 +197,8 @@ public struct RecordDecoder {
     private func code<C: ExchangeCode>(_ index: Int, _ bytes: UnsafeRawBufferPointer, as: C.Type) throws -> C {
         if let value = C.parse(bytes) { return value }
         // Echo the value only when it cannot be personal data: a short word of letters, as codes are.
-        let shown = bytes.count <= 20 && bytes.allSatisfy { ($0 | 0x20) >= 0x61 && ($0 | 0x20) <= 0x7A || $0 == 0x5F || $0 == 0x20 }
+        let shown =
+            bytes.count <= 20 && bytes.allSatisfy { ($0 | 0x20) >= 0x61 && ($0 | 0x20) <= 0x7A || $0 == 0x5F || $0 == 0x20 }
             ? "'\(String(decoding: bytes, as: UTF8.self))' is" : "value is"
         throw refuse(index, .badCode, "\(shown) not one of \(C.codeList)")
     }
@@ -263,7 +264,8 @@ public struct RecordDecoder {
     private func currency(_ index: Int, _ bytes: UnsafeRawBufferPointer) throws -> String {
         // The common case without building a string from bytes.
         if bytes.count == 3, (bytes[0] | 0x20) == UInt8(ascii: "c"), (bytes[1] | 0x20) == UInt8(ascii: "n"),
-           (bytes[2] | 0x20) == UInt8(ascii: "y") {
+            (bytes[2] | 0x20) == UInt8(ascii: "y")
+        {
             return "CNY"
         }
         guard bytes.count == 3, bytes.allSatisfy({ ($0 | 0x20) >= 0x61 && ($0 | 0x20) <= 0x7A }) else {
@@ -283,40 +285,44 @@ public struct RecordDecoder {
         switch kind {
         case .bank:
             let i = p.bank
-            facts = .bank(BankBalance(
-                bankCode: try text(i.bankCode, required(i.bankCode, s)),
-                accountNumber: try text(i.accountNumber, required(i.accountNumber, s)),
-                accountType: try code(i.accountType, required(i.accountType, s), as: AccountType.self),
-                balance: try money(i.balance, required(i.balance, s)),
-                currency: try optional(i.currency, s).map { try currency(i.currency, $0) } ?? "CNY",
-                asOf: try date(i.asOf, required(i.asOf, s))))
+            facts = .bank(
+                BankBalance(
+                    bankCode: try text(i.bankCode, required(i.bankCode, s)),
+                    accountNumber: try text(i.accountNumber, required(i.accountNumber, s)),
+                    accountType: try code(i.accountType, required(i.accountType, s), as: AccountType.self),
+                    balance: try money(i.balance, required(i.balance, s)),
+                    currency: try optional(i.currency, s).map { try currency(i.currency, $0) } ?? "CNY",
+                    asOf: try date(i.asOf, required(i.asOf, s))))
         case .tax:
             let i = p.tax
-            facts = .tax(TaxIncome(
-                period: try month(i.period, required(i.period, s)),
-                incomeType: try code(i.incomeType, required(i.incomeType, s), as: IncomeType.self),
-                grossIncome: try money(i.grossIncome, required(i.grossIncome, s)),
-                taxPaid: try optional(i.taxPaid, s).map { try money(i.taxPaid, $0) } ?? .zero,
-                socialContribution: try optional(i.socialContribution, s).map { try money(i.socialContribution, $0) } ?? .zero,
-                withholder: try optional(i.withholder, s).map { try text(i.withholder, $0) } ?? ""))
+            facts = .tax(
+                TaxIncome(
+                    period: try month(i.period, required(i.period, s)),
+                    incomeType: try code(i.incomeType, required(i.incomeType, s), as: IncomeType.self),
+                    grossIncome: try money(i.grossIncome, required(i.grossIncome, s)),
+                    taxPaid: try optional(i.taxPaid, s).map { try money(i.taxPaid, $0) } ?? .zero,
+                    socialContribution: try optional(i.socialContribution, s).map { try money(i.socialContribution, $0) } ?? .zero,
+                    withholder: try optional(i.withholder, s).map { try text(i.withholder, $0) } ?? ""))
         case .vehicle:
             let i = p.vehicle
-            facts = .vehicle(VehicleRegistration(
-                plate: try text(i.plate, required(i.plate, s)),
-                vehicleType: try code(i.vehicleType, required(i.vehicleType, s), as: VehicleType.self),
-                registeredOn: try date(i.registeredOn, required(i.registeredOn, s)),
-                assessedValue: try optional(i.assessedValue, s).map { try money(i.assessedValue, $0) },
-                status: try code(i.status, required(i.status, s), as: VehicleStatus.self)))
+            facts = .vehicle(
+                VehicleRegistration(
+                    plate: try text(i.plate, required(i.plate, s)),
+                    vehicleType: try code(i.vehicleType, required(i.vehicleType, s), as: VehicleType.self),
+                    registeredOn: try date(i.registeredOn, required(i.registeredOn, s)),
+                    assessedValue: try optional(i.assessedValue, s).map { try money(i.assessedValue, $0) },
+                    status: try code(i.status, required(i.status, s), as: VehicleStatus.self)))
         default:
             let i = p.property
-            facts = .property(PropertyRegistration(
-                certificateNumber: try text(i.certificateNumber, required(i.certificateNumber, s)),
-                propertyType: try code(i.propertyType, required(i.propertyType, s), as: PropertyType.self),
-                floorArea: try decimal(i.floorArea, required(i.floorArea, s)),
-                share: try optional(i.share, s).map { try decimal(i.share, $0) } ?? 10_000,
-                registeredOn: try date(i.registeredOn, required(i.registeredOn, s)),
-                status: try code(i.status, required(i.status, s), as: PropertyStatus.self),
-                address: try optional(i.address, s).map { try text(i.address, $0) } ?? ""))
+            facts = .property(
+                PropertyRegistration(
+                    certificateNumber: try text(i.certificateNumber, required(i.certificateNumber, s)),
+                    propertyType: try code(i.propertyType, required(i.propertyType, s), as: PropertyType.self),
+                    floorArea: try decimal(i.floorArea, required(i.floorArea, s)),
+                    share: try optional(i.share, s).map { try decimal(i.share, $0) } ?? 10_000,
+                    registeredOn: try date(i.registeredOn, required(i.registeredOn, s)),
+                    status: try code(i.status, required(i.status, s), as: PropertyStatus.self),
+                    address: try optional(i.address, s).map { try text(i.address, $0) } ?? ""))
         }
         let record = ExchangeRecord(holder: holder, holderName: holderName, facts: facts, origin: origin)
         if case .checksumFailed = holder {
@@ -368,7 +374,8 @@ public struct RecordDecoder {
             w.integer(try money(i.balance, required(i.balance, s)).value)
             if let bytes = try optional(i.currency, s) {
                 if bytes.count == 3, (bytes[0] | 0x20) == UInt8(ascii: "c"), (bytes[1] | 0x20) == UInt8(ascii: "n"),
-                   (bytes[2] | 0x20) == UInt8(ascii: "y") {
+                    (bytes[2] | 0x20) == UInt8(ascii: "y")
+                {
                     writeCNY(&w)
                 } else {
                     guard bytes.count == 3, bytes.allSatisfy({ ($0 | 0x20) >= 0x61 && ($0 | 0x20) <= 0x7A }) else { return false }
@@ -459,17 +466,19 @@ public struct RecordDecoder {
             separateHousehold: try optional(i.separateHousehold, s).map { try flag(i.separateHousehold, $0) } ?? false,
             declaredMonthlyIncome: try optional(i.declaredMonthlyIncome, s).map { try money(i.declaredMonthlyIncome, $0) } ?? .zero,
             rigidExpenseAnnual: try optional(i.rigidExpenseAnnual, s).map { try money(i.rigidExpenseAnnual, $0) } ?? .zero)
-        return .roster(RosterRow(
-            householdID: householdID, regionCode: regionCode, areaType: areaType, applicationType: applicationType,
-            currentStatus: currentStatus, address: address, member: member, origin: origin))
+        return .roster(
+            RosterRow(
+                householdID: householdID, regionCode: regionCode, areaType: areaType, applicationType: applicationType,
+                currentStatus: currentStatus, address: address, member: member, origin: origin))
     }
 
     private func decodeInspector(_ s: some FieldSource) throws -> DecodedRecord {
         let i = plan.inspectors
-        return .inspector(Inspector(
-            inspectorID: try identifier(i.inspectorID, required(i.inspectorID, s)),
-            name: try name(i.name, s),
-            homeRegion: try region(i.homeRegion, required(i.homeRegion, s)),
-            capacity: try optional(i.capacity, s).map { try integer(i.capacity, $0) }))
+        return .inspector(
+            Inspector(
+                inspectorID: try identifier(i.inspectorID, required(i.inspectorID, s)),
+                name: try name(i.name, s),
+                homeRegion: try region(i.homeRegion, required(i.homeRegion, s)),
+                capacity: try optional(i.capacity, s).map { try integer(i.capacity, $0) }))
     }
 }

@@ -32,33 +32,46 @@ struct RecordDecoderPlan {
         let holder: [Need] = [("id_number", .idNumber, nil), ("name", .name, nil)]
         switch kind {
         case .bank:
-            return holder + [("bank_code", .text, nil), ("account_no", .text, nil),
-                             ("account_type", .enumeration, AccountType.allCases.map(\.rawValue)),
-                             ("balance", .money, nil), ("currency", .currency, nil), ("as_of", .date, nil)]
+            return holder + [
+                ("bank_code", .text, nil), ("account_no", .text, nil),
+                ("account_type", .enumeration, AccountType.allCases.map(\.rawValue)),
+                ("balance", .money, nil), ("currency", .currency, nil), ("as_of", .date, nil),
+            ]
         case .tax:
-            return holder + [("period", .month, nil), ("income_type", .enumeration, IncomeType.allCases.map(\.rawValue)),
-                             ("gross_income", .money, nil), ("tax_paid", .money, nil),
-                             ("social_contrib", .money, nil), ("withholder", .text, nil)]
+            return holder + [
+                ("period", .month, nil), ("income_type", .enumeration, IncomeType.allCases.map(\.rawValue)),
+                ("gross_income", .money, nil), ("tax_paid", .money, nil),
+                ("social_contrib", .money, nil), ("withholder", .text, nil),
+            ]
         case .vehicle:
-            return holder + [("plate", .text, nil), ("vehicle_type", .enumeration, VehicleType.allCases.map(\.rawValue)),
-                             ("registered_on", .date, nil), ("assessed_value", .money, nil),
-                             ("status", .enumeration, VehicleStatus.allCases.map(\.rawValue))]
+            return holder + [
+                ("plate", .text, nil), ("vehicle_type", .enumeration, VehicleType.allCases.map(\.rawValue)),
+                ("registered_on", .date, nil), ("assessed_value", .money, nil),
+                ("status", .enumeration, VehicleStatus.allCases.map(\.rawValue)),
+            ]
         case .property:
-            return holder + [("cert_no", .text, nil), ("property_type", .enumeration, PropertyType.allCases.map(\.rawValue)),
-                             ("floor_area", .decimal, nil), ("share", .decimal, nil), ("registered_on", .date, nil),
-                             ("status", .enumeration, PropertyStatus.allCases.map(\.rawValue)), ("address", .text, nil)]
+            return holder + [
+                ("cert_no", .text, nil), ("property_type", .enumeration, PropertyType.allCases.map(\.rawValue)),
+                ("floor_area", .decimal, nil), ("share", .decimal, nil), ("registered_on", .date, nil),
+                ("status", .enumeration, PropertyStatus.allCases.map(\.rawValue)), ("address", .text, nil),
+            ]
         case .roster:
-            return [("household_id", .identifier, nil), ("region_code", .regionCode, nil),
-                    ("area_type", .enumeration, AreaType.allCases.map(\.rawValue)),
-                    ("application_type", .enumeration, ApplicationType.allCases.map(\.rawValue)),
-                    ("current_status", .enumeration, BenefitStatus.allCases.map(\.rawValue)),
-                    ("address", .text, nil)] + holder +
-                   [("relation", .enumeration, Relation.allCases.map(\.rawValue)), ("disability_grade", .integer, nil),
-                    ("employment", .enumeration, Employment.allCases.map(\.rawValue)), ("separate_household", .flag, nil),
-                    ("declared_monthly_income", .money, nil), ("rigid_expense_annual", .money, nil)]
+            return [
+                ("household_id", .identifier, nil), ("region_code", .regionCode, nil),
+                ("area_type", .enumeration, AreaType.allCases.map(\.rawValue)),
+                ("application_type", .enumeration, ApplicationType.allCases.map(\.rawValue)),
+                ("current_status", .enumeration, BenefitStatus.allCases.map(\.rawValue)),
+                ("address", .text, nil),
+            ] + holder + [
+                ("relation", .enumeration, Relation.allCases.map(\.rawValue)), ("disability_grade", .integer, nil),
+                ("employment", .enumeration, Employment.allCases.map(\.rawValue)), ("separate_household", .flag, nil),
+                ("declared_monthly_income", .money, nil), ("rigid_expense_annual", .money, nil),
+            ]
         case .inspectors:
-            return [("inspector_id", .identifier, nil), ("name", .name, nil), ("home_region", .regionCode, nil),
-                    ("capacity", .integer, nil)]
+            return [
+                ("inspector_id", .identifier, nil), ("name", .name, nil), ("home_region", .regionCode, nil),
+                ("capacity", .integer, nil),
+            ]
         }
     }
 
@@ -102,26 +115,32 @@ struct RecordDecoderPlan {
         householdID = found["household_id"]
         switch kind {
         case .bank:
-            bank = Bank(bankCode: f("bank_code"), accountNumber: f("account_no"), accountType: f("account_type"),
-                        balance: f("balance"), currency: f("currency"), asOf: f("as_of"))
+            bank = Bank(
+                bankCode: f("bank_code"), accountNumber: f("account_no"), accountType: f("account_type"),
+                balance: f("balance"), currency: f("currency"), asOf: f("as_of"))
         case .tax:
-            tax = Tax(period: f("period"), incomeType: f("income_type"), grossIncome: f("gross_income"),
-                      taxPaid: f("tax_paid"), socialContribution: f("social_contrib"), withholder: f("withholder"))
+            tax = Tax(
+                period: f("period"), incomeType: f("income_type"), grossIncome: f("gross_income"),
+                taxPaid: f("tax_paid"), socialContribution: f("social_contrib"), withholder: f("withholder"))
         case .vehicle:
-            vehicle = Vehicle(plate: f("plate"), vehicleType: f("vehicle_type"), registeredOn: f("registered_on"),
-                              assessedValue: f("assessed_value"), status: f("status"))
+            vehicle = Vehicle(
+                plate: f("plate"), vehicleType: f("vehicle_type"), registeredOn: f("registered_on"),
+                assessedValue: f("assessed_value"), status: f("status"))
         case .property:
-            property = Property(certificateNumber: f("cert_no"), propertyType: f("property_type"), floorArea: f("floor_area"),
-                                share: f("share"), registeredOn: f("registered_on"), status: f("status"), address: f("address"))
+            property = Property(
+                certificateNumber: f("cert_no"), propertyType: f("property_type"), floorArea: f("floor_area"),
+                share: f("share"), registeredOn: f("registered_on"), status: f("status"), address: f("address"))
         case .roster:
-            roster = Roster(householdID: f("household_id"), regionCode: f("region_code"), areaType: f("area_type"),
-                            applicationType: f("application_type"), currentStatus: f("current_status"), address: f("address"),
-                            relation: f("relation"), disabilityGrade: f("disability_grade"), employment: f("employment"),
-                            separateHousehold: f("separate_household"), declaredMonthlyIncome: f("declared_monthly_income"),
-                            rigidExpenseAnnual: f("rigid_expense_annual"))
+            roster = Roster(
+                householdID: f("household_id"), regionCode: f("region_code"), areaType: f("area_type"),
+                applicationType: f("application_type"), currentStatus: f("current_status"), address: f("address"),
+                relation: f("relation"), disabilityGrade: f("disability_grade"), employment: f("employment"),
+                separateHousehold: f("separate_household"), declaredMonthlyIncome: f("declared_monthly_income"),
+                rigidExpenseAnnual: f("rigid_expense_annual"))
         case .inspectors:
-            inspectors = Inspectors(inspectorID: f("inspector_id"), name: f("name"), homeRegion: f("home_region"),
-                                    capacity: f("capacity"))
+            inspectors = Inspectors(
+                inspectorID: f("inspector_id"), name: f("name"), homeRegion: f("home_region"),
+                capacity: f("capacity"))
         }
     }
 }

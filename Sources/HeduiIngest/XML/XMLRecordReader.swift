@@ -63,8 +63,9 @@ public final class XMLRecordReader {
         precondition(!core.pointee.delivering, "XMLRecordReader.feed called from inside onRecord")
         try core.pointee.throwIfFailed()
         if core.pointee.finished {
-            throw XMLError(code: .malformed, line: core.pointee.currentLine,
-                           message: "XML reader: data fed after finish()")
+            throw XMLError(
+                code: .malformed, line: core.pointee.currentLine,
+                message: "XML reader: data fed after finish()")
         }
         guard let base = chunk.baseAddress, chunk.count > 0 else { return }
         var offset = 0
@@ -96,8 +97,9 @@ public final class XMLRecordReader {
         if !core.pointee.rootClosed {
             let root = core.pointee.rootNameString
             let line = core.pointee.currentLine
-            let error = XMLError(code: .malformed, line: line,
-                                 message: "line \(line): XML not well-formed: document ended before </\(root)>")
+            let error = XMLError(
+                code: .malformed, line: line,
+                message: "line \(line): XML not well-formed: document ended before </\(root)>")
             core.pointee.failure = .xml(error)
             throw error
         }
@@ -371,17 +373,20 @@ private struct ReaderCore {
         sax.cdataBlock = sax.characters
         sax.internalSubset = { ctx, _, _, _ in
             guard let ctx else { return }
-            ctx.assumingMemoryBound(to: ReaderCore.self).pointee.forbidDTD(hard: true,
+            ctx.assumingMemoryBound(to: ReaderCore.self).pointee.forbidDTD(
+                hard: true,
                 what: "a DOCTYPE declaration is not allowed in exchange files")
         }
         sax.externalSubset = { ctx, _, _, _ in
             guard let ctx else { return }
-            ctx.assumingMemoryBound(to: ReaderCore.self).pointee.forbidDTD(hard: false,
+            ctx.assumingMemoryBound(to: ReaderCore.self).pointee.forbidDTD(
+                hard: false,
                 what: "an external DTD subset is not allowed")
         }
         sax.entityDecl = { ctx, _, _, _, _, _ in
             guard let ctx else { return }
-            ctx.assumingMemoryBound(to: ReaderCore.self).pointee.forbidDTD(hard: false,
+            ctx.assumingMemoryBound(to: ReaderCore.self).pointee.forbidDTD(
+                hard: false,
                 what: "an entity declaration is not allowed")
         }
         sax.getEntity = { ctx, name in
@@ -470,11 +475,15 @@ private struct ReaderCore {
             let line = Int(hedui_xml_ctxt_line(ctxt))
             if rc == -1 {
                 // xmlParseChunk halts with XML_PARSER_EOF when the input buffer cannot be decoded.
-                core.pointee.failure = .xml(XMLError(code: .encoding, line: line,
-                    message: "line \(line): invalid character encoding: input cannot be converted to UTF-8 (libxml2 error \(rc))"))
+                core.pointee.failure = .xml(
+                    XMLError(
+                        code: .encoding, line: line,
+                        message: "line \(line): invalid character encoding: input cannot be converted to UTF-8 (libxml2 error \(rc))"))
             } else {
-                core.pointee.failure = .xml(XMLError(code: .malformed, line: line,
-                    message: "line \(line): XML not well-formed (libxml2 error \(rc))"))
+                core.pointee.failure = .xml(
+                    XMLError(
+                        code: .malformed, line: line,
+                        message: "line \(line): XML not well-formed (libxml2 error \(rc))"))
             }
         }
         if core.pointee.failure != nil {
@@ -525,7 +534,8 @@ private struct ReaderCore {
         text = String(text.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? " " : Character($0) })
         if text.count > 160 { text = String(text.prefix(160)) + "…" }
         let code = Int(e.code)
-        let isEncoding = e.domain == Int32(XML_FROM_I18N.rawValue)
+        let isEncoding =
+            e.domain == Int32(XML_FROM_I18N.rawValue)
             || code == Int(XML_ERR_UNKNOWN_ENCODING.rawValue)
             || code == Int(XML_ERR_UNSUPPORTED_ENCODING.rawValue)
             || code == Int(XML_ERR_INVALID_ENCODING.rawValue)
@@ -534,7 +544,8 @@ private struct ReaderCore {
         let line = e.line > 0 ? Int(e.line) : currentLine
         if code == Int(XML_ERR_DOCUMENT_END.rawValue) && !rootClosed {
             // libxml2 says "Extra content at the end of the document" when input simply stops.
-            text = rootSeen
+            text =
+                rootSeen
                 ? "premature end of document: input ended before </\(rootNameString)>"
                 : "premature end of document: no complete <\(rootNameString)> element"
         }
@@ -559,8 +570,10 @@ private struct ReaderCore {
     // MARK: SAX events
 
     @inline(__always)
-    mutating func startElement(_ name: UnsafePointer<xmlChar>, _ nbAttributes: Int,
-                               _ attributes: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?) {
+    mutating func startElement(
+        _ name: UnsafePointer<xmlChar>, _ nbAttributes: Int,
+        _ attributes: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?
+    ) {
         depth += 1
         if inRecord {
             if depth == recordDepth + 1 {
@@ -631,7 +644,8 @@ private struct ReaderCore {
         // A start tag cut by the end of input: libxml2 reports it as malformed right after.
         guard hedui_xml_start_tag_complete(ctxt) != 0 else { return }
         let n = ReaderCore.displayName(name)
-        let expected = nested
+        let expected =
+            nested
             ? "<\(recordNameString)> must be a direct child of <\(parentNameString!)>, itself a direct child of <\(rootNameString)>"
             : "<\(recordNameString)> must be a direct child of <\(rootNameString)>"
         // Safe point for xmlStopParser (end of xmlParseStartTag2).
@@ -642,8 +656,10 @@ private struct ReaderCore {
         fail(.malformed, "XML record <\(recordNameString)> exceeds \(XMLRecordReader.maxRecordBytes >> 20) MiB of field data")
     }
 
-    mutating func beginRoot(_ name: UnsafePointer<xmlChar>, _ nbAttributes: Int,
-                            _ attributes: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?) {
+    mutating func beginRoot(
+        _ name: UnsafePointer<xmlChar>, _ nbAttributes: Int,
+        _ attributes: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?
+    ) {
         guard ReaderCore.same(name, rootName) else {
             // A start tag cut by the end of input: libxml2 reports it as malformed right after.
             guard hedui_xml_start_tag_complete(ctxt) != 0 else { return }
@@ -710,9 +726,10 @@ private struct ReaderCore {
         inRecord = false
         capture = -1
         recordCount += 1
-        let view = XMLRecordView(index: recordCount, line: recordLine, unknownChildren: unknownChildren,
-                                 recordBase: rec.base, parentBase: par.base,
-                                 starts: starts, lengths: lengths, fromParent: fromParent, fieldCount: fieldCount)
+        let view = XMLRecordView(
+            index: recordCount, line: recordLine, unknownChildren: unknownChildren,
+            recordBase: rec.base, parentBase: par.base,
+            starts: starts, lengths: lengths, fromParent: fromParent, fieldCount: fieldCount)
         delivering = true
         defer { delivering = false }
         do {

@@ -18,10 +18,12 @@ public struct XMLRecordView {
     @usableFromInline let fromParent: UnsafeMutablePointer<Bool>
     @usableFromInline let fieldCount: Int
 
-    init(index: Int, line: Int, unknownChildren: Int,
-         recordBase: UnsafeMutablePointer<UInt8>, parentBase: UnsafeMutablePointer<UInt8>,
-         starts: UnsafeMutablePointer<Int>, lengths: UnsafeMutablePointer<Int>,
-         fromParent: UnsafeMutablePointer<Bool>, fieldCount: Int) {
+    init(
+        index: Int, line: Int, unknownChildren: Int,
+        recordBase: UnsafeMutablePointer<UInt8>, parentBase: UnsafeMutablePointer<UInt8>,
+        starts: UnsafeMutablePointer<Int>, lengths: UnsafeMutablePointer<Int>,
+        fromParent: UnsafeMutablePointer<Bool>, fieldCount: Int
+    ) {
         self.index = index
         self.line = line
         self.unknownChildren = unknownChildren

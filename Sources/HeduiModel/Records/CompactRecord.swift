@@ -58,23 +58,27 @@ public enum CompactRecord {
         let facts: ExchangeFacts
         switch reader.byte() {
         case 1:
-            facts = .bank(BankBalance(
-                bankCode: reader.text(), accountNumber: reader.text(), accountType: reader.code(), balance: Fen(reader.integer()),
-                currency: reader.text(), asOf: Day(daysSinceEpoch: reader.integer())))
+            facts = .bank(
+                BankBalance(
+                    bankCode: reader.text(), accountNumber: reader.text(), accountType: reader.code(), balance: Fen(reader.integer()),
+                    currency: reader.text(), asOf: Day(daysSinceEpoch: reader.integer())))
         case 2:
-            facts = .tax(TaxIncome(
-                period: Month(index: reader.integer()), incomeType: reader.code(), grossIncome: Fen(reader.integer()),
-                taxPaid: Fen(reader.integer()), socialContribution: Fen(reader.integer()), withholder: reader.text()))
+            facts = .tax(
+                TaxIncome(
+                    period: Month(index: reader.integer()), incomeType: reader.code(), grossIncome: Fen(reader.integer()),
+                    taxPaid: Fen(reader.integer()), socialContribution: Fen(reader.integer()), withholder: reader.text()))
         case 3:
             let plate = reader.text()
             let type: VehicleType = reader.code()
             let registered = Day(daysSinceEpoch: reader.integer())
             let value: Fen? = reader.byte() == 1 ? Fen(reader.integer()) : nil
-            facts = .vehicle(VehicleRegistration(plate: plate, vehicleType: type, registeredOn: registered, assessedValue: value, status: reader.code()))
+            facts = .vehicle(
+                VehicleRegistration(plate: plate, vehicleType: type, registeredOn: registered, assessedValue: value, status: reader.code()))
         default:
-            facts = .property(PropertyRegistration(
-                certificateNumber: reader.text(), propertyType: reader.code(), floorArea: reader.integer(), share: reader.integer(),
-                registeredOn: Day(daysSinceEpoch: reader.integer()), status: reader.code(), address: reader.text()))
+            facts = .property(
+                PropertyRegistration(
+                    certificateNumber: reader.text(), propertyType: reader.code(), floorArea: reader.integer(), share: reader.integer(),
+                    registeredOn: Day(daysSinceEpoch: reader.integer()), status: reader.code(), address: reader.text()))
         }
         return ExchangeRecord(holder: holder, holderName: name, facts: facts, origin: origin)
     }

@@ -88,7 +88,10 @@ public struct PropertyRegistration: Hashable, Sendable {
     public var status: PropertyStatus
     public var address: String
 
-    public init(certificateNumber: String, propertyType: PropertyType, floorArea: Int64, share: Int64, registeredOn: Day, status: PropertyStatus, address: String) {
+    public init(
+        certificateNumber: String, propertyType: PropertyType, floorArea: Int64, share: Int64, registeredOn: Day, status: PropertyStatus,
+        address: String
+    ) {
         self.certificateNumber = certificateNumber
         self.propertyType = propertyType
         self.floorArea = floorArea

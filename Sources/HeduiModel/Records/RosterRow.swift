@@ -9,8 +9,10 @@ public struct RosterRow: Sendable {
     public var member: RosterMember
     public var origin: RecordOrigin
 
-    public init(householdID: String, regionCode: RegionCode, areaType: AreaType, applicationType: ApplicationType,
-                currentStatus: BenefitStatus, address: String, member: RosterMember, origin: RecordOrigin) {
+    public init(
+        householdID: String, regionCode: RegionCode, areaType: AreaType, applicationType: ApplicationType,
+        currentStatus: BenefitStatus, address: String, member: RosterMember, origin: RecordOrigin
+    ) {
         self.householdID = householdID
         self.regionCode = regionCode
         self.areaType = areaType
@@ -38,9 +40,11 @@ public struct RosterMember: Sendable {
     public var declaredMonthlyIncome: Fen
     public var rigidExpenseAnnual: Fen
 
-    public init(id: IDNumber?, idProblem: IDNumberProblem?, idText: String, name: String, relation: Relation,
-                disabilityGrade: Int, employment: Employment?, separateHousehold: Bool,
-                declaredMonthlyIncome: Fen, rigidExpenseAnnual: Fen) {
+    public init(
+        id: IDNumber?, idProblem: IDNumberProblem?, idText: String, name: String, relation: Relation,
+        disabilityGrade: Int, employment: Employment?, separateHousehold: Bool,
+        declaredMonthlyIncome: Fen, rigidExpenseAnnual: Fen
+    ) {
         self.id = id
         self.idProblem = idProblem
         self.idText = idText

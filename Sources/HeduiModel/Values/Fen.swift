@@ -94,4 +94,3 @@ extension TextBuffer {
         appendDigits(Int(magnitude % scale), fractionDigits)
     }
 }
-

@@ -161,9 +161,13 @@ extension IDNumber {
         let weighted = h &* 2
         let last = bytes[17]
         let check: UInt8
-        if last &- zero <= 9 { check = last - zero }
-        else if last == UInt8(ascii: "X") || last == UInt8(ascii: "x") { check = 10 }
-        else { return .failure(.init(.format)) }
+        if last &- zero <= 9 {
+            check = last - zero
+        } else if last == UInt8(ascii: "X") || last == UInt8(ascii: "x") {
+            check = 10
+        } else {
+            return .failure(.init(.format))
+        }
         guard hasRealBirthDate(body: body) else { return .failure(.init(.birthDate)) }
         guard checkTable[Int(weighted % 11)] == check else {
             var digits = [UInt8](repeating: 0, count: 18)

@@ -16,8 +16,11 @@ public enum ValueParsing {
         var start = 0
         var end = bytes.count
         // Strip ¥ (C2 A5) and ￥ (EF BF A5) at the front, 元 (E5 85 83) at the end.
-        if end - start >= 2, bytes[start] == 0xC2, bytes[start + 1] == 0xA5 { start += 2 }
-        else if end - start >= 3, bytes[start] == 0xEF, bytes[start + 1] == 0xBF, bytes[start + 2] == 0xA5 { start += 3 }
+        if end - start >= 2, bytes[start] == 0xC2, bytes[start + 1] == 0xA5 {
+            start += 2
+        } else if end - start >= 3, bytes[start] == 0xEF, bytes[start + 1] == 0xBF, bytes[start + 2] == 0xA5 {
+            start += 3
+        }
         if end - start >= 3, bytes[end - 3] == 0xE5, bytes[end - 2] == 0x85, bytes[end - 1] == 0x83 { end -= 3 }
         while start < end, bytes[start] == 0x20 { start += 1 }
         while end > start, bytes[end - 1] == 0x20 { end -= 1 }
@@ -26,8 +29,11 @@ public enum ValueParsing {
             negative = true
             start += 1
             // "-¥12.00" is also seen.
-            if end - start >= 2, bytes[start] == 0xC2, bytes[start + 1] == 0xA5 { start += 2 }
-            else if end - start >= 3, bytes[start] == 0xEF, bytes[start + 1] == 0xBF, bytes[start + 2] == 0xA5 { start += 3 }
+            if end - start >= 2, bytes[start] == 0xC2, bytes[start + 1] == 0xA5 {
+                start += 2
+            } else if end - start >= 3, bytes[start] == 0xEF, bytes[start + 1] == 0xBF, bytes[start + 2] == 0xA5 {
+                start += 3
+            }
         } else if start < end, bytes[start] == UInt8(ascii: "+") {
             start += 1
         }
@@ -140,7 +146,8 @@ public enum ValueParsing {
         }
         if s.takeUTF8([0xE5, 0xB9, 0xB4]) {  // 年
             guard let m = s.number(min: 1, max: 2), s.takeUTF8([0xE6, 0x9C, 0x88]),  // 月
-                  let d = s.number(min: 1, max: 2), s.takeUTF8([0xE6, 0x97, 0xA5]), s.atEnd else { return nil }  // 日
+                let d = s.number(min: 1, max: 2), s.takeUTF8([0xE6, 0x97, 0xA5]), s.atEnd
+            else { return nil }  // 日
             return (y, m, d)
         }
         guard let m = s.number(exactly: 2), let d = s.number(exactly: 2), s.atEnd else { return nil }

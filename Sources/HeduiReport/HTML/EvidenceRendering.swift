@@ -27,19 +27,29 @@ struct EvidenceRendering {
     static func comparisons(for reason: AssessmentReason) -> [Comparison] {
         switch reason {
         case .incomeOverLowIncome:
-            [Comparison(lhs: .perCapita("monthly_income", label: "per_capita_monthly_income"), op: ">", rhs: .lowIncomeLine),
-             Comparison(lhs: .figure("monthly_income"), op: ">", rhs: .figure("threshold_low_income_line_x_n"), isTotal: true)]
+            [
+                Comparison(lhs: .perCapita("monthly_income", label: "per_capita_monthly_income"), op: ">", rhs: .lowIncomeLine),
+                Comparison(lhs: .figure("monthly_income"), op: ">", rhs: .figure("threshold_low_income_line_x_n"), isTotal: true),
+            ]
         case .incomeOverDibao:
-            [Comparison(lhs: .perCapita("monthly_income", label: "per_capita_monthly_income"), op: "≥", rhs: .standard),
-             Comparison(lhs: .figure("monthly_income"), op: "≥", rhs: .figure("threshold_standard_x_n"), isTotal: true)]
+            [
+                Comparison(lhs: .perCapita("monthly_income", label: "per_capita_monthly_income"), op: "≥", rhs: .standard),
+                Comparison(lhs: .figure("monthly_income"), op: "≥", rhs: .figure("threshold_standard_x_n"), isTotal: true),
+            ]
         case .assetsOverLowIncomeLimit:
-            [Comparison(lhs: .perCapita("financial_assets", label: "per_capita_financial_assets"), op: ">",
-                        rhs: .perCapita("threshold_assets_low_income", label: "per_capita_threshold_assets_low_income")),
-             Comparison(lhs: .figure("financial_assets"), op: ">", rhs: .figure("threshold_assets_low_income"), isTotal: true)]
+            [
+                Comparison(
+                    lhs: .perCapita("financial_assets", label: "per_capita_financial_assets"), op: ">",
+                    rhs: .perCapita("threshold_assets_low_income", label: "per_capita_threshold_assets_low_income")),
+                Comparison(lhs: .figure("financial_assets"), op: ">", rhs: .figure("threshold_assets_low_income"), isTotal: true),
+            ]
         case .assetsOverDibaoLimit:
-            [Comparison(lhs: .perCapita("financial_assets", label: "per_capita_financial_assets"), op: ">",
-                        rhs: .perCapita("threshold_assets_dibao", label: "per_capita_threshold_assets_dibao")),
-             Comparison(lhs: .figure("financial_assets"), op: ">", rhs: .figure("threshold_assets_dibao"), isTotal: true)]
+            [
+                Comparison(
+                    lhs: .perCapita("financial_assets", label: "per_capita_financial_assets"), op: ">",
+                    rhs: .perCapita("threshold_assets_dibao", label: "per_capita_threshold_assets_dibao")),
+                Comparison(lhs: .figure("financial_assets"), op: ">", rhs: .figure("threshold_assets_dibao"), isTotal: true),
+            ]
         case .vehicleOwned:
             [Comparison(lhs: .figure("vehicles"), op: ">", rhs: .count(0, label: "allowed_vehicles"))]
         case .propertyOverLimit:
@@ -47,16 +57,19 @@ struct EvidenceRendering {
         case .nonResidentialProperty:
             [Comparison(lhs: .figure("non_residential"), op: ">", rhs: .count(0, label: "allowed_non_residential"))]
         case .housingAreaOverLimit:
-            [Comparison(lhs: .perCapita("housing_area", label: "per_capita_housing_area"), op: ">",
-                        rhs: .perCapita("threshold_housing_area", label: "per_capita_threshold_housing_area")),
-             Comparison(lhs: .figure("housing_area"), op: ">", rhs: .figure("threshold_housing_area"), isTotal: true)]
+            [
+                Comparison(
+                    lhs: .perCapita("housing_area", label: "per_capita_housing_area"), op: ">",
+                    rhs: .perCapita("threshold_housing_area", label: "per_capita_threshold_housing_area")),
+                Comparison(lhs: .figure("housing_area"), op: ">", rhs: .figure("threshold_housing_area"), isTotal: true),
+            ]
         case .declaredIncomeUnderstated:
             [Comparison(lhs: .figure("declared_monthly_income"), op: "<", rhs: .figure("verified_monthly_income"))]
         case .probableMatch, .probableMatchNoEffect:
             [Comparison(lhs: .figure("outcome_certain"), op: "→", rhs: .figure("outcome_with_probable"))]
         case .duplicateMembership, .memberIDInvalid, .separateHouseholdInvalid, .sourceMissingBank, .sourceMissingTax,
-             .sourceMissingVehicle, .sourceMissingProperty, .sourceIncompleteBank, .sourceIncompleteTax,
-             .sourceIncompleteVehicle, .sourceIncompleteProperty, .recordRejected, .policyMissing:
+            .sourceMissingVehicle, .sourceMissingProperty, .sourceIncompleteBank, .sourceIncompleteTax,
+            .sourceIncompleteVehicle, .sourceIncompleteProperty, .recordRejected, .policyMissing:
             []
         }
     }
@@ -77,7 +90,8 @@ struct EvidenceRendering {
         var used: Set<String> = []
         for comparison in code.map(Self.comparisons) ?? [] {
             guard let line = render(comparison, reason, used: &used) else { continue }
-            out += "<p class=\"cmp\(comparison.isTotal ? " cmp-total" : "")\">\(comparison.isTotal ? HTML.escape(catalog.text(.totalLine)) + "：" : "")\(line)</p>"
+            out +=
+                "<p class=\"cmp\(comparison.isTotal ? " cmp-total" : "")\">\(comparison.isTotal ? HTML.escape(catalog.text(.totalLine)) + "：" : "")\(line)</p>"
         }
         let others = reason.figures.filter { !used.contains($0.name) }
         if !others.isEmpty {
@@ -145,8 +159,10 @@ struct EvidenceRendering {
     /// The evidence rows: source, file, line/record, account/plate/certificate, date, amount, counted, member.
     /// A probable row also shows the holder's name and ID as the provider gave them, differing characters marked.
     func records(_ records: [RunFolder.EvidenceRecord]) -> String {
-        let header = [catalog.text(.evSource), catalog.text(.evFile), catalog.text(.evPosition), catalog.text(.evLabel),
-                      catalog.text(.evDate), catalog.text(.evAmount), catalog.text(.evCounted), catalog.text(.evMember)]
+        let header = [
+            catalog.text(.evSource), catalog.text(.evFile), catalog.text(.evPosition), catalog.text(.evLabel),
+            catalog.text(.evDate), catalog.text(.evAmount), catalog.text(.evCounted), catalog.text(.evMember),
+        ]
         var out = "<table class=\"evidence\"><thead><tr>"
         for (i, h) in header.enumerated() { out += "<th\(i == 5 ? " class=\"num\"" : "")>\(HTML.escape(h))</th>" }
         out += "</tr></thead><tbody>"
@@ -161,9 +177,11 @@ struct EvidenceRendering {
             out += "<td>\(HTML.escape(catalog.label(r.label)))</td><td>\(HTML.escape(r.date))</td>"
             out += "<td class=\"num\">\(r.amount.map(Formatting.yuan) ?? "")</td>"
             out += "<td>\(HTML.escape(catalog.text(r.counted ? .counted : .notCounted)))</td><td>\(member)</td></tr>"
-            if r.probable, let holder = household?.probable.first(where: {
-                $0.member == r.member && $0.file == r.file && $0.position == r.position
-            }) {
+            if r.probable,
+                let holder = household?.probable.first(where: {
+                    $0.member == r.member && $0.file == r.file && $0.position == r.position
+                })
+            {
                 let rosterMember = household?.members.indices.contains(r.member) == true ? household?.members[r.member] : nil
                 out += "<tr class=\"probable\"><td colspan=\"8\">"
                 out += "\(HTML.escape(catalog.text(.holderAsGiven)))：\(Self.marked(holder.holderName, against: rosterMember?.name ?? ""))"

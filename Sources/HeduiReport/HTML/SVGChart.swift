@@ -3,13 +3,16 @@ enum SVGChart {
     struct Series { var name: String; var color: String }
 
     /// Horizontal stacked bars: one bar per row, one segment per series, with a legend and the totals.
-    static func stackedBars(title: String, rows: [(label: String, values: [Int])], series: [Series],
-                            width: Int = 680) -> String {
+    static func stackedBars(
+        title: String, rows: [(label: String, values: [Int])], series: [Series],
+        width: Int = 680
+    ) -> String {
         let labelWidth = 150, barHeight = 20, gap = 8, top = series.count > 1 ? 30 : 8
         let maxTotal = max(1, rows.map { $0.values.reduce(0, +) }.max() ?? 1)
         let plotWidth = width - labelWidth - 60
         let height = top + rows.count * (barHeight + gap) + 8
-        var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(width)\" height=\"\(height)\" viewBox=\"0 0 \(width) \(height)\" role=\"img\" aria-label=\"\(HTML.escape(title))\" font-size=\"12\">"
+        var svg =
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(width)\" height=\"\(height)\" viewBox=\"0 0 \(width) \(height)\" role=\"img\" aria-label=\"\(HTML.escape(title))\" font-size=\"12\">"
         svg += "<title>\(HTML.escape(title))</title>"
         if series.count > 1 {
             var x = labelWidth
@@ -26,7 +29,8 @@ enum SVGChart {
             for (j, value) in row.values.enumerated() where value > 0 {
                 let w = Double(plotWidth) * Double(value) / Double(maxTotal)
                 let color = j < series.count ? series[j].color : "#888"
-                svg += "<rect x=\"\(fmt(x))\" y=\"\(y)\" width=\"\(fmt(max(w, 1)))\" height=\"\(barHeight)\" fill=\"\(color)\"><title>\(HTML.escape(j < series.count ? series[j].name : "")): \(value)</title></rect>"
+                svg +=
+                    "<rect x=\"\(fmt(x))\" y=\"\(y)\" width=\"\(fmt(max(w, 1)))\" height=\"\(barHeight)\" fill=\"\(color)\"><title>\(HTML.escape(j < series.count ? series[j].name : "")): \(value)</title></rect>"
                 x += w
             }
             svg += "<text x=\"\(fmt(x + 4))\" y=\"\(y + 14)\">\(row.values.reduce(0, +))</text>"

@@ -60,14 +60,17 @@ struct SummaryPage {
                 run.assessments.filter { $0.regionCode == region && $0.reasons.contains(reason.rawValue) }.count
             }
             let total = perRegion.reduce(0, +)
-            reasonRows.append([HTML.escape(catalog.reasonTitle(reason)) + " <span class=\"code\">\(reason.rawValue)</span>"]
-                              + perRegion.map(String.init) + [String(total)])
+            reasonRows.append(
+                [HTML.escape(catalog.reasonTitle(reason)) + " <span class=\"code\">\(reason.rawValue)</span>"]
+                    + perRegion.map(String.init) + [String(total)])
             reasonBars.append((catalog.reasonTitle(reason), [total]))
         }
-        body += HTML.table(header: [catalog.text(.reason)] + regions.map(regionLabel) + [catalog.text(.summaryTotal)],
-                           rows: reasonRows, numeric: Set(1...(regions.count + 1)))
-        body += SVGChart.stackedBars(title: catalog.text(.summaryReasons), rows: reasonBars,
-                                     series: [SVGChart.Series(name: catalog.text(.count), color: "#345")], width: 760)
+        body += HTML.table(
+            header: [catalog.text(.reason)] + regions.map(regionLabel) + [catalog.text(.summaryTotal)],
+            rows: reasonRows, numeric: Set(1...(regions.count + 1)))
+        body += SVGChart.stackedBars(
+            title: catalog.text(.summaryReasons), rows: reasonBars,
+            series: [SVGChart.Series(name: catalog.text(.count), color: "#345")], width: 760)
 
         body += changesSection()
 
@@ -77,24 +80,32 @@ struct SummaryPage {
             body += "<p>\(t(.quarantineNone))</p>"
         }
         let fileRows = run.manifest.files.map { f in
-            [HTML.escape(f.name), HTML.escape(catalog.word(f.kind)), String(f.recordsRead), String(f.accepted),
-             String(f.quarantined), String(f.duplicate), String(f.unrelated),
-             HTML.escape(catalog.text(f.rejected ? .yes : .no)) + (f.rejection.isEmpty ? "" : " " + HTML.escape(f.rejection))]
+            [
+                HTML.escape(f.name), HTML.escape(catalog.word(f.kind)), String(f.recordsRead), String(f.accepted),
+                String(f.quarantined), String(f.duplicate), String(f.unrelated),
+                HTML.escape(catalog.text(f.rejected ? .yes : .no)) + (f.rejection.isEmpty ? "" : " " + HTML.escape(f.rejection)),
+            ]
         }
-        body += HTML.table(header: [catalog.text(.fileName), catalog.text(.fileKind), catalog.text(.recordsRead),
-                                    catalog.text(.accepted), catalog.text(.quarantined), catalog.text(.duplicate),
-                                    catalog.text(.unrelated), catalog.text(.rejected)],
-                           rows: fileRows, numeric: [2, 3, 4, 5, 6])
+        body += HTML.table(
+            header: [
+                catalog.text(.fileName), catalog.text(.fileKind), catalog.text(.recordsRead),
+                catalog.text(.accepted), catalog.text(.quarantined), catalog.text(.duplicate),
+                catalog.text(.unrelated), catalog.text(.rejected),
+            ],
+            rows: fileRows, numeric: [2, 3, 4, 5, 6])
         var perFile: [(label: String, values: [Int])] = []
         for name in Set(run.quarantine.map(\.file)).sorted() {
             perFile.append((name, [run.quarantine.filter { $0.file == name }.count]))
         }
         if !perFile.isEmpty {
-            body += SVGChart.stackedBars(title: catalog.text(.summaryQuarantine), rows: perFile,
-                                         series: [SVGChart.Series(name: catalog.text(.quarantined), color: "#b3261e")])
+            body += SVGChart.stackedBars(
+                title: catalog.text(.summaryQuarantine), rows: perFile,
+                series: [SVGChart.Series(name: catalog.text(.quarantined), color: "#b3261e")])
             body += HTML.table(
-                header: [catalog.text(.fileName), catalog.text(.quarantineLocation), catalog.text(.quarantineField),
-                         catalog.text(.quarantineCode), catalog.text(.quarantineMessage)],
+                header: [
+                    catalog.text(.fileName), catalog.text(.quarantineLocation), catalog.text(.quarantineField),
+                    catalog.text(.quarantineCode), catalog.text(.quarantineMessage),
+                ],
                 rows: run.quarantine.map { q in
                     [HTML.escape(q.file), HTML.escape(q.location), HTML.escape(q.field), HTML.escape(q.code), HTML.escape(q.message)]
                 })
@@ -104,9 +115,10 @@ struct SummaryPage {
         body += "<h2>\(t(.summaryRegionFiles))</h2><ul>"
         for region in regions {
             body += "<li><b>\(HTML.escape(regionLabel(region)))</b>："
-            body += (links[region] ?? []).map { key, path in
-                "<a href=\"\(HTML.escape(path))\">\(t(key))</a>"
-            }.joined(separator: " · ") + "</li>"
+            body +=
+                (links[region] ?? []).map { key, path in
+                    "<a href=\"\(HTML.escape(path))\">\(t(key))</a>"
+                }.joined(separator: " · ") + "</li>"
         }
         body += "</ul><footer>\(t(.generatedBy)) \(HTML.escape(run.manifest.engineVersion))</footer>"
         return HTML.page(title: catalog.text(.summaryTitle), language: catalog.language, body: body)
@@ -124,22 +136,28 @@ struct SummaryPage {
         let groups: [(Catalog.Key, [RunFolder.ChangeRow])] = [
             (.changesNewlyIneligible, changes.filter { eligible.contains($0.previousStatus) && $0.status == "ineligible" }),
             (.changesNewlyEligible, changes.filter { !eligible.contains($0.previousStatus) && eligible.contains($0.status) }),
-            (.changesLevelChanged, changes.filter {
-                eligible.contains($0.previousStatus) && eligible.contains($0.status) && $0.previousStatus != $0.status
-            }),
+            (
+                .changesLevelChanged,
+                changes.filter {
+                    eligible.contains($0.previousStatus) && eligible.contains($0.status) && $0.previousStatus != $0.status
+                }
+            ),
         ]
         html += "<div class=\"meta\">\(t(.changesSince)) \(HTML.escape(since))</div>"
-        html += HTML.table(header: [catalog.text(.summaryChanges), catalog.text(.count)],
-                           rows: groups.map { [HTML.escape(catalog.text($0.0)), String($0.1.count)] }, numeric: [1])
+        html += HTML.table(
+            header: [catalog.text(.summaryChanges), catalog.text(.count)],
+            rows: groups.map { [HTML.escape(catalog.text($0.0)), String($0.1.count)] }, numeric: [1])
         let region = Dictionary(run.assessments.map { ($0.unitID, $0.regionCode) }, uniquingKeysWith: { a, _ in a })
         for (key, rows) in groups where !rows.isEmpty {
             html += "<h3>\(t(key))</h3>"
             html += HTML.table(
                 header: [catalog.text(.unitID), catalog.text(.region), catalog.text(.previousStatus), catalog.text(.statusNow)],
                 rows: rows.map { r in
-                    [HTML.escape(r.unitID), HTML.escape(regionLabel(region[r.unitID] ?? "")),
-                     HTML.escape(r.previousStatus.isEmpty ? "—" : catalog.status(code: r.previousStatus)),
-                     HTML.escape(r.status.isEmpty ? "—" : catalog.status(code: r.status))]
+                    [
+                        HTML.escape(r.unitID), HTML.escape(regionLabel(region[r.unitID] ?? "")),
+                        HTML.escape(r.previousStatus.isEmpty ? "—" : catalog.status(code: r.previousStatus)),
+                        HTML.escape(r.status.isEmpty ? "—" : catalog.status(code: r.status)),
+                    ]
                 })
         }
         return html
@@ -149,7 +167,8 @@ struct SummaryPage {
         var htmlRows = rows.map { [HTML.escape($0.label)] + $0.values.map(String.init) + [String($0.values.reduce(0, +))] }
         let totals = columns.indices.map { c in rows.reduce(0) { $0 + $1.values[c] } }
         htmlRows.append(["<b>\(t(.summaryTotal))</b>"] + totals.map { "<b>\($0)</b>" } + ["<b>\(totals.reduce(0, +))</b>"])
-        return HTML.table(header: [first] + columns + [catalog.text(.summaryTotal)], rows: htmlRows,
-                          numeric: Set(1...(columns.count + 1)))
+        return HTML.table(
+            header: [first] + columns + [catalog.text(.summaryTotal)], rows: htmlRows,
+            numeric: Set(1...(columns.count + 1)))
     }
 }

@@ -26,8 +26,9 @@ struct VerificationReport {
     func unit(_ a: RunFolder.Assessment, index: Int, count: Int, regionTitle: String) -> String {
         let household = run.households[a.unitID]
         let evidence = run.evidence[a.unitID]
-        let rendering = EvidenceRendering(catalog: catalog, run: run, evidence: evidence, household: household,
-                                          members: a.members)
+        let rendering = EvidenceRendering(
+            catalog: catalog, run: run, evidence: evidence, household: household,
+            members: a.members)
         var out = "<article class=\"unit\" id=\"unit-\(HTML.escape(a.unitID))\">"
         out += "<h1>\(t(.verificationReportTitle))</h1>"
         out += "<div class=\"meta\">\(t(.unitID)) <b>\(HTML.escape(a.unitID))</b> · \(HTML.escape(regionTitle))"
@@ -36,7 +37,8 @@ struct VerificationReport {
 
         // Conclusion
         out += "<div class=\"conclusion\"><b>\(t(.conclusionStatus))：</b>\(HTML.escape(catalog.status(code: a.status)))"
-        out += " &nbsp; <b>\(t(.conclusionFlag))：</b><span class=\"flag flag-\(HTML.escape(a.flag))\">\(HTML.escape(catalog.flag(code: a.flag)))</span>"
+        out +=
+            " &nbsp; <b>\(t(.conclusionFlag))：</b><span class=\"flag flag-\(HTML.escape(a.flag))\">\(HTML.escape(catalog.flag(code: a.flag)))</span>"
         if a.suggestedBenefit > 0 {
             out += " &nbsp; <b>\(t(.conclusionBenefit))：</b>\(Formatting.wholeYuan(a.suggestedBenefit)) \(t(.yuan))"
         }
@@ -91,9 +93,11 @@ struct VerificationReport {
     }
 
     func members(_ a: RunFolder.Assessment, household: HouseholdsFile.Line?, evidence: RunFolder.Evidence?) -> String {
-        let header = [catalog.text(.memberIndex), catalog.text(.memberName), catalog.text(.memberID),
-                      catalog.text(.memberRelation), catalog.text(.memberDisability), catalog.text(.memberEmployment),
-                      catalog.text(.memberDeclared), catalog.text(.memberVerified), catalog.text(.memberRigidExpense)]
+        let header = [
+            catalog.text(.memberIndex), catalog.text(.memberName), catalog.text(.memberID),
+            catalog.text(.memberRelation), catalog.text(.memberDisability), catalog.text(.memberEmployment),
+            catalog.text(.memberDeclared), catalog.text(.memberVerified), catalog.text(.memberRigidExpense),
+        ]
         var rows: [[String]] = []
         let count = max(a.members, household?.members.count ?? 0)
         for i in 0..<count {

@@ -8,8 +8,10 @@ import Foundation
 /// as evidence.jsonl has them (`105 …2700`). Units without an inspector are in no worksheet.
 public struct WorksheetWriter: Sendable {
     /// The XLSX columns, in order: the importer reads them back by these names.
-    public static let columns = ["unit_id", "inspector_id", "region_code", "address", "members", "checklist",
-                                 "date", "outcome", "corrected_status", "note"]
+    public static let columns = [
+        "unit_id", "inspector_id", "region_code", "address", "members", "checklist",
+        "date", "outcome", "corrected_status", "note",
+    ]
 
     public let catalog: Catalog
     public let run: RunFolder
@@ -52,8 +54,11 @@ public struct WorksheetWriter: Sendable {
             let units = byInspector[inspector]!
             let base = Self.fileName(inspector)
             let html = (folder as NSString).appendingPathComponent(base + ".html")
-            guard FileManager.default.createFile(atPath: html, contents: Data(self.html(inspector: inspector, units: units).utf8),
-                                                 attributes: [.posixPermissions: 0o600]) else {
+            guard
+                FileManager.default.createFile(
+                    atPath: html, contents: Data(self.html(inspector: inspector, units: units).utf8),
+                    attributes: [.posixPermissions: 0o600])
+            else {
                 throw ReportError(.writeFailed, "cannot write \(html)")
             }
             chmod(html, 0o600)
@@ -67,9 +72,10 @@ public struct WorksheetWriter: Sendable {
 
     /// A file name for an inspector id: `/`, `\`, control characters and a leading `.` become `_`.
     static func fileName(_ inspector: String) -> String {
-        var name = String(inspector.unicodeScalars.map { s -> Character in
-            s == "/" || s == "\\" || s.value < 0x20 || s == ":" ? "_" : Character(s)
-        })
+        var name = String(
+            inspector.unicodeScalars.map { s -> Character in
+                s == "/" || s == "\\" || s.value < 0x20 || s == ":" ? "_" : Character(s)
+            })
         if name.hasPrefix(".") || name.isEmpty { name = "_" + name }
         return name
     }
@@ -83,9 +89,10 @@ public struct WorksheetWriter: Sendable {
             let evidence = run.evidence[unit]
             var reasons = evidence?.reasons.map(\.code) ?? []
             for code in assessments[unit]?.reasons ?? [] where !reasons.contains(code) { reasons.append(code) }
-            out[inspector, default: []].append(Entry(
-                unitID: unit, regionCode: row["region_code"] ?? "", status: row["status"] ?? "", inspectorID: inspector,
-                reasons: reasons, checklist: checklist(reasons: reasons, evidence: evidence), household: run.households[unit]))
+            out[inspector, default: []].append(
+                Entry(
+                    unitID: unit, regionCode: row["region_code"] ?? "", status: row["status"] ?? "", inspectorID: inspector,
+                    reasons: reasons, checklist: checklist(reasons: reasons, evidence: evidence), household: run.households[unit]))
         }
         return out
     }
@@ -165,7 +172,8 @@ public struct WorksheetWriter: Sendable {
         for (index, e) in units.enumerated() {
             body += "<section class=\"unit\">"
             body += "<h1>\(t(.worksheetTitle))</h1>"
-            body += "<p class=\"meta\">\(t(.worksheetInspector)) <b>\(HTML.escape(inspector))</b> · \(t(.runID)) \(HTML.escape(run.manifest.runID))"
+            body +=
+                "<p class=\"meta\">\(t(.worksheetInspector)) <b>\(HTML.escape(inspector))</b> · \(t(.runID)) \(HTML.escape(run.manifest.runID))"
             body += " · \(index + 1) / \(units.count)</p>"
             body += "<p class=\"note\">\(t(.worksheetIntro))</p>"
             let h = e.household
@@ -175,13 +183,16 @@ public struct WorksheetWriter: Sendable {
             body += "<tr><th>\(t(.region))</th><td>\(HTML.escape(e.regionCode + regionName))</td></tr>"
             body += "<tr><th>\(t(.address))</th><td>\(HTML.escape(h?.address ?? catalog.text(.empty)))</td></tr>"
             body += "<tr><th>\(t(.conclusionStatus))</th><td>\(HTML.escape(catalog.status(code: e.status)))</td></tr>"
-            let reasonText = e.reasons.isEmpty ? catalog.text(.none) : e.reasons.map { catalog.reasonTitle(code: $0) }.joined(separator: "；")
+            let reasonText =
+                e.reasons.isEmpty ? catalog.text(.none) : e.reasons.map { catalog.reasonTitle(code: $0) }.joined(separator: "；")
             body += "<tr><th>\(t(.worksheetReasons))</th><td>\(HTML.escape(reasonText))</td></tr>"
             body += "</tbody></table>"
             body += "<h2>\(t(.sectionMembers))</h2>"
             if let h {
                 body += HTML.table(
-                    header: [catalog.text(.memberIndex), catalog.text(.memberName), catalog.text(.memberID), catalog.text(.memberRelation)],
+                    header: [
+                        catalog.text(.memberIndex), catalog.text(.memberName), catalog.text(.memberID), catalog.text(.memberRelation),
+                    ],
                     rows: h.members.enumerated().map { i, m in
                         [String(i + 1), HTML.escape(m.name), HTML.escape(m.idNumber), HTML.escape(catalog.word(m.relation))]
                     })
@@ -208,12 +219,15 @@ public struct WorksheetWriter: Sendable {
         let rows: [[XLSXSheet.Cell]] = units.map { e in
             let h = e.household
             let members = h.map { $0.members.map { "\($0.name)（\(catalog.word($0.relation))）" }.joined(separator: "、") } ?? ""
-            return [.text(e.unitID), .text(inspector), .text(e.regionCode), .text(h?.address ?? ""), .text(members),
-                    .text(e.checklist.joined(separator: "\n")), .empty, .empty, .empty, .empty]
+            return [
+                .text(e.unitID), .text(inspector), .text(e.regionCode), .text(h?.address ?? ""), .text(members),
+                .text(e.checklist.joined(separator: "\n")), .empty, .empty, .empty, .empty,
+            ]
         }
         return XLSXSheet(
             name: catalog.text(.worksheetTitle),
-            title: "\(catalog.text(.worksheetTitle)) · \(catalog.text(.worksheetInspector)) \(inspector) · \(catalog.text(.worksheetUnits)) \(units.count)",
+            title:
+                "\(catalog.text(.worksheetTitle)) · \(catalog.text(.worksheetInspector)) \(inspector) · \(catalog.text(.worksheetUnits)) \(units.count)",
             header: Self.columns, rows: rows)
     }
 }

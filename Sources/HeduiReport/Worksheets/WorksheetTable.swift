@@ -44,13 +44,17 @@ public enum WorksheetTable {
         if bytes.starts(with: [0x50, 0x4B]) {
             rows = try xlsxRows(path: path)
         } else {
-            guard let text = String(validating: bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? Array(bytes.dropFirst(3)) : bytes,
-                                    as: UTF8.self) else {
+            guard
+                let text = String(
+                    validating: bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? Array(bytes.dropFirst(3)) : bytes,
+                    as: UTF8.self)
+            else {
                 throw ReadError(message: "\(path): not UTF-8 text (save the CSV as UTF-8)")
             }
             rows = csvRows(text)
         }
-        guard let headerIndex = rows.firstIndex(where: { $0.cells.contains { $0.trimmingCharacters(in: .whitespaces) == "unit_id" } }) else {
+        guard let headerIndex = rows.firstIndex(where: { $0.cells.contains { $0.trimmingCharacters(in: .whitespaces) == "unit_id" } })
+        else {
             throw ReadError(message: "\(path): no header row with a unit_id column")
         }
         let header = rows[headerIndex].cells.map { $0.trimmingCharacters(in: .whitespaces) }

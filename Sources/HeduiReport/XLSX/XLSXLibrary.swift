@@ -29,8 +29,8 @@ enum XLSXLibrary {
             }
             self.handle = handle
             guard let header = workbook_add_format(handle), let title = workbook_add_format(handle),
-                  let text = workbook_add_format(handle), let yuan = workbook_add_format(handle),
-                  let integer = workbook_add_format(handle)
+                let text = workbook_add_format(handle), let yuan = workbook_add_format(handle),
+                let integer = workbook_add_format(handle)
             else { throw ReportError(.xlsx, "cannot add a cell format") }
             format_set_bold(header)
             format_set_bg_color(header, 0xDDE4EE)
