@@ -101,7 +101,7 @@ final class RecordArena: @unchecked Sendable {
 struct MatchingSink: RecordSink, Sendable {
     let index: MemberIndex
     let fileIndex: Int32
-    let arena = RecordArena()
+    let arena: RecordArena
     var records: [StoredRecord] = []
     var attachments: [Attachment] = []
     var unrelated = 0
@@ -128,8 +128,63 @@ struct MatchingSink: RecordSink, Sendable {
     init(index: MemberIndex, fileIndex: Int32) {
         self.index = index
         self.fileIndex = fileIndex
+        arena = RecordArena()
         pending.reserveCapacity(Self.batch)
         pendingBytes.reserveCapacity(Self.batch * 128)
+    }
+
+    /// Matches a file's records read before the member index existed (`ReadingSink`): the same
+    /// records, attachments and unrelated count, in the same order, as matching while reading.
+    /// The records keep their bytes in the reading sink's arena (unrelated ones stay there unused).
+    init(matching read: ReadingSink, index: MemberIndex) {
+        self.index = index
+        fileIndex = read.fileIndex
+        arena = read.arena
+        records.reserveCapacity(read.records.count)
+        attachments.reserveCapacity(read.records.count + read.records.count / 8)
+        var keys: [MemberIndex.Key] = []
+        keys.reserveCapacity(Self.batch)
+        var i = 0
+        let all = read.records
+        while i < all.count {
+            if all[i].flags.contains(.quarantinedCandidate) {
+                // A checksum-failed holder: probable matches only, one by one (as `accept` does).
+                let stored = all[i]
+                let candidate = CompactRecord.decode(stored.bytes, origin: RecordOrigin(file: stored.file, position: stored.position))
+                scratch.removeAll(keepingCapacity: true)
+                index.matches(for: candidate, into: &scratch)
+                if !scratch.isEmpty {
+                    store(
+                        address: stored.address, length: Int(stored.length), position: stored.position,
+                        flags: stored.flags, matches: scratch[...])
+                }
+                i += 1
+                continue
+            }
+            // A batch of accepted records up to the next candidate, through the keys API.
+            let start = i
+            keys.removeAll(keepingCapacity: true)
+            while i < all.count, keys.count < Self.batch, !all[i].flags.contains(.quarantinedCandidate) {
+                let bytes = all[i].bytes
+                keys.append(MemberIndex.Key(idBody: CompactRecord.validHolderBody(bytes)!, name: CompactRecord.holderName(bytes)))
+                i += 1
+            }
+            scratch.removeAll(keepingCapacity: true)
+            keys.withUnsafeBufferPointer { index.matches(forKeys: $0, into: &scratch, ends: &ends) }
+            var from = 0
+            for k in ends.indices {
+                let end = ends[k]
+                if end == from {
+                    unrelated += 1
+                } else {
+                    let stored = all[start + k]
+                    store(
+                        address: stored.address, length: Int(stored.length), position: stored.position,
+                        flags: stored.flags, matches: scratch[from..<end])
+                }
+                from = end
+            }
+        }
     }
 
     mutating func acceptCompact(_ record: CompactRecordView) {
@@ -209,6 +264,52 @@ struct MatchingSink: RecordSink, Sendable {
                 flags: flags))
         for match in matches {
             attachments.append(Attachment(record: number, member: match.member.index, isProbable: match.matchClass == .probable))
+        }
+    }
+}
+
+/// A source file's records as they are read, before the member index exists (the run reads the
+/// sources while the roster is still being read and built): the compact bytes of every accepted
+/// record with a valid holder, and of every quarantined record that may be probable evidence, in
+/// file order. `MatchingSink(matching:index:)` matches them once the index is built.
+struct ReadingSink: RecordSink, Sendable {
+    let fileIndex: Int32
+    let arena = RecordArena()
+    var records: [StoredRecord] = []
+    private var writer = CompactRecordWriter()
+
+    static var takesCompactRecords: Bool { true }
+
+    init(fileIndex: Int32) { self.fileIndex = fileIndex }
+
+    mutating func acceptCompact(_ record: CompactRecordView) {
+        guard CompactRecord.validHolderBody(record.bytes) != nil else { return }
+        let address = arena.append(record.bytes)
+        records.append(
+            StoredRecord(
+                address: address, length: UInt32(record.bytes.count), file: fileIndex, position: record.origin.position,
+                flags: record.isForeignCurrency ? [.foreignCurrency] : []))
+    }
+
+    mutating func accept(_ decoded: DecodedRecord) {
+        switch decoded {
+        case .exchange(let record):
+            CompactRecord.encode(record, into: &writer)
+            var foreign = false
+            if case .bank(let bank) = record.facts, bank.currency != "CNY" { foreign = true }
+            let bytes = writer.bytes
+            bytes.withUnsafeBytes { acceptCompact(CompactRecordView(bytes: $0, origin: record.origin, isForeignCurrency: foreign)) }
+        case .quarantined(let refused):
+            guard let candidate = refused.probableCandidate else { return }
+            CompactRecord.encode(candidate, into: &writer)
+            let bytes = writer.bytes
+            let address = bytes.withUnsafeBytes { arena.append($0) }
+            records.append(
+                StoredRecord(
+                    address: address, length: UInt32(bytes.count), file: fileIndex, position: candidate.origin.position,
+                    flags: [.quarantinedCandidate]))
+        default:
+            break
         }
     }
 }

@@ -93,3 +93,35 @@ private struct OrderedResults<R> {
     var nextToConsume = 0
     var consuming = false
 }
+
+/// Work started on another thread now, its result collected later with `wait()`: the run reads
+/// the sources this way while the roster is read and built on the calling thread.
+final class BackgroundWork<T: Sendable>: Sendable {
+    private let finished = DispatchSemaphore(value: 0)
+    private let result = Mutex<T?>(nil)
+
+    init(_ body: @escaping @Sendable () -> T) {
+        DispatchQueue.global().async { [self] in
+            let value = body()
+            result.withLock { $0 = value }
+            finished.signal()
+        }
+    }
+
+    /// Waits for the work (once) and returns its result.
+    func wait() -> T {
+        finished.wait()
+        return result.withLock { $0! }
+    }
+}
+
+/// A value handed to one worker: `take()` returns it once and keeps nothing.
+final class Handover<T: Sendable>: Sendable {
+    private let value: Mutex<T?>
+    init(_ value: T?) { self.value = Mutex(value) }
+    func take() -> T? {
+        value.withLock { v in
+            defer { v = nil }; return v
+        }
+    }
+}

@@ -198,7 +198,13 @@ public struct RunJob: Sendable {
             ingestion.onFileDone = { report in progress.fileDone(records: report.recordsRead, bytes: report.file.size) }
         }
 
-        // 1. The roster and the inspectors.
+        // 1. The roster and the inspectors; the sources are read meanwhile on other threads (their
+        // records kept as read, matched once the member index exists), so that the cores the roster
+        // leaves idle (one roster file per core, then building units and the index on one) read them.
+        let readingIngestion = ingestion
+        let reading = BackgroundWork {
+            readingIngestion.readAll(only: Set(SourceKind.verificationSources)) { file in ReadingSink(fileIndex: file.index) }
+        }
         let rosterResults = ingestion.readAll(only: [.roster, .inspectors]) { _ in RosterSink() }
         var rows: [RosterRow] = []
         var inspectors: [Inspector] = []
@@ -219,10 +225,13 @@ public struct RunJob: Sendable {
         stages.done("roster")
         TestHooks.checkpoint("roster-read")
 
-        // 2. The sources, matched as they stream.
+        // 2. The sources, matched per file in parallel once read.
         progress?.stage("reading the sources")
-        var sourceResults = ingestion.readAll(only: Set(SourceKind.verificationSources)) { file in
-            MatchingSink(index: index, fileIndex: file.index)
+        // Each worker takes its file's records out of their box, so that a file's records as read
+        // are freed once matched (not all of them only at the end).
+        let read = reading.wait().map { ($0.0, Handover($0.1)) }
+        var sourceResults = parallelMap(count: read.count, threads: threads) { i -> (FileIngestReport, MatchingSink?) in
+            (read[i].0, read[i].1.take().map { MatchingSink(matching: $0, index: index) })
         }
         var summaries: [Int32: FileSummary] = [:]
         var reports: [FileIngestReport] = []
