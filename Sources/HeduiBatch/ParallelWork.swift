@@ -125,3 +125,12 @@ final class Handover<T: Sendable>: Sendable {
         }
     }
 }
+
+/// `count` slots of work shared by threads of one run (a counting semaphore), so that work done
+/// side by side stays within `--threads`.
+final class WorkSlots: Sendable {
+    private let semaphore: DispatchSemaphore
+    init(_ count: Int) { semaphore = DispatchSemaphore(value: max(1, count)) }
+    func acquire(_ n: Int) { for _ in 0..<max(0, n) { semaphore.wait() } }
+    func release(_ n: Int) { for _ in 0..<max(0, n) { semaphore.signal() } }
+}

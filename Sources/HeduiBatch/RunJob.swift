@@ -201,11 +201,19 @@ public struct RunJob: Sendable {
         // 1. The roster and the inspectors; the sources are read meanwhile on other threads (their
         // records kept as read, matched once the member index exists), so that the cores the roster
         // leaves idle (one roster file per core, then building units and the index on one) read them.
-        let readingIngestion = ingestion
+        // `--threads` bounds the files read at once and the roster build together: the roster takes
+        // every slot while its files are read, then keeps one while units and the index are built, and
+        // the sources' workers read with the others.
+        let slots = WorkSlots(threads)
+        slots.acquire(threads)
+        var sourcesIngestion = ingestion
+        sourcesIngestion.slots = slots
+        let readingIngestion = sourcesIngestion
         let reading = BackgroundWork {
             readingIngestion.readAll(only: Set(SourceKind.verificationSources)) { file in ReadingSink(fileIndex: file.index) }
         }
         let rosterResults = ingestion.readAll(only: [.roster, .inspectors]) { _ in RosterSink() }
+        slots.release(threads - 1)
         var rows: [RosterRow] = []
         var inspectors: [Inspector] = []
         var rosterAsOf: Day?
@@ -222,6 +230,7 @@ public struct RunJob: Sendable {
         let seed = self.seed ?? asOf.description
         let roster = Roster(rows: rows, asOf: asOf)
         let index = MemberIndex(roster: roster)
+        slots.release(1)
         stages.done("roster")
         TestHooks.checkpoint("roster-read")
 

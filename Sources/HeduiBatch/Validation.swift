@@ -130,6 +130,8 @@ struct InboxIngestion: Sendable {
     var ingestor = FileIngestor()
     /// Called on the worker as each file is finished (the progress line counts with it).
     var onFileDone: (@Sendable (FileIngestReport) -> Void)?
+    /// When set, each file is read holding one of these slots (shared with other work of the run).
+    var slots: WorkSlots?
 
     func readAll<Sink: RecordSink & Sendable>(
         only kinds: Set<SourceKind>? = nil, makeSink: @Sendable @escaping (InboxFile) -> Sink
@@ -138,7 +140,10 @@ struct InboxIngestion: Sendable {
         let schedule = files.indices.sorted { files[$0].size > files[$1].size || (files[$0].size == files[$1].size && $0 < $1) }
         let ingestor = self.ingestor
         let onFileDone = self.onFileDone
+        let slots = self.slots
         return parallelMap(count: files.count, threads: threads, schedule: schedule) { i in
+            slots?.acquire(1)
+            defer { slots?.release(1) }
             let file = files[i]
             let (report, sink) = ingestor.ingest(file) { makeSink(file) }
             onFileDone?(report)

@@ -15,7 +15,8 @@ struct DeferredMatchingTests {
     func sameAsMatchingWhileReading() throws {
         let ingestion = InboxIngestion(inbox: try Inbox(directory: sampleInbox), threads: 2)
         var rows: [RosterRow] = []
-        for (_, sink) in ingestion.readAll(only: [.roster]) { _ in RosterSink() } { rows += sink?.rows ?? [] }
+        let rosterResults = ingestion.readAll(only: [.roster], makeSink: { _ in RosterSink() })
+        for (_, sink) in rosterResults { rows += sink?.rows ?? [] }
         let roster = Roster(rows: rows, asOf: Day(year: 2024, month: 5, day: 31)!)
         let index = MemberIndex(roster: roster)
         let sources = Set(SourceKind.verificationSources)
