@@ -16,15 +16,15 @@ struct MatchedRecords: Sendable {
     var arenas: [RecordArena] = []
 
     /// Appends one file's records; attachments are renumbered to the merged list.
-    mutating func append(_ sink: MatchingSink) {
+    mutating func append(_ file: MatchedFile) {
         let base = UInt32(records.count)
-        records += sink.records
-        attachments.reserveCapacity(attachments.count + sink.attachments.count)
-        for var attachment in sink.attachments {
+        records += file.records
+        attachments.reserveCapacity(attachments.count + file.attachments.count)
+        for var attachment in file.attachments {
             attachment.record += base
             attachments.append(attachment)
         }
-        arenas.append(sink.arena)
+        arenas.append(file.arena)
     }
 
     /// The record as the assessment reads it.
@@ -94,61 +94,34 @@ final class RecordArena: @unchecked Sendable {
     }
 }
 
-/// Matches each record of one file against the member index as it streams; unrelated records
-/// are counted and dropped, so memory grows with the roster, not with the file. Records arrive
-/// as compact bytes (`takesCompactRecords`); those of a batch wait in `pendingBytes` until the
-/// batch is matched, and only matched ones are copied into the arena.
-struct MatchingSink: RecordSink, Sendable {
-    let index: MemberIndex
+/// The records of one source file that match members, with their attachments, matched in
+/// batches through the member index's keys API once the index exists; unrelated records are
+/// counted and left out. The records keep their bytes in the reading sink's arena.
+struct MatchedFile: Sendable {
     let fileIndex: Int32
     let arena: RecordArena
     var records: [StoredRecord] = []
     var attachments: [Attachment] = []
     var unrelated = 0
-    private var scratch: [RecordMatch] = []
-    private var ends: [Int] = []
-    private var writer = CompactRecordWriter()
-    /// The records waiting to be matched together (the batch lookup overlaps their memory accesses).
-    private var pendingBytes: [UInt8] = []
-    private var pending: [Pending] = []
+    /// Records handed to the keys API at once (its prefetching overlaps their memory accesses).
     static let batch = 512
 
-    private struct Pending {
-        var start: Int
-        var length: Int
-        var position: Int64
-        var idBody: UInt64
-        var nameStart: Int
-        var nameLength: Int
-        var foreignCurrency: Bool
-    }
-
-    static var takesCompactRecords: Bool { true }
-
-    init(index: MemberIndex, fileIndex: Int32) {
-        self.index = index
-        self.fileIndex = fileIndex
-        arena = RecordArena()
-        pending.reserveCapacity(Self.batch)
-        pendingBytes.reserveCapacity(Self.batch * 128)
-    }
-
-    /// Matches a file's records read before the member index existed (`ReadingSink`): the same
-    /// records, attachments and unrelated count, in the same order, as matching while reading.
-    /// The records keep their bytes in the reading sink's arena (unrelated ones stay there unused).
+    /// Matches a file's records as read (`ReadingSink`), in file order: accepted records in
+    /// batches, quarantined probable candidates one by one (probable matches only).
     init(matching read: ReadingSink, index: MemberIndex) {
-        self.index = index
         fileIndex = read.fileIndex
         arena = read.arena
         records.reserveCapacity(read.records.count)
         attachments.reserveCapacity(read.records.count + read.records.count / 8)
         var keys: [MemberIndex.Key] = []
         keys.reserveCapacity(Self.batch)
+        var scratch: [RecordMatch] = []
+        var ends: [Int] = []
         var i = 0
         let all = read.records
         while i < all.count {
             if all[i].flags.contains(.quarantinedCandidate) {
-                // A checksum-failed holder: probable matches only, one by one (as `accept` does).
+                // A checksum-failed holder: probable matches only, one by one.
                 let stored = all[i]
                 let candidate = CompactRecord.decode(stored.bytes, origin: RecordOrigin(file: stored.file, position: stored.position))
                 scratch.removeAll(keepingCapacity: true)
@@ -187,72 +160,6 @@ struct MatchingSink: RecordSink, Sendable {
         }
     }
 
-    mutating func acceptCompact(_ record: CompactRecordView) {
-        guard let body = CompactRecord.validHolderBody(record.bytes) else { return }
-        let name = CompactRecord.holderName(record.bytes)
-        let start = pendingBytes.count
-        pendingBytes.append(contentsOf: record.bytes)
-        pending.append(
-            Pending(
-                start: start, length: record.bytes.count, position: record.origin.position, idBody: body,
-                nameStart: start + (name.baseAddress! - record.bytes.baseAddress!), nameLength: name.count,
-                foreignCurrency: record.isForeignCurrency))
-        if pending.count == Self.batch { flush() }
-    }
-
-    mutating func accept(_ decoded: DecodedRecord) {
-        switch decoded {
-        case .exchange(let record):
-            CompactRecord.encode(record, into: &writer)
-            var foreign = false
-            if case .bank(let bank) = record.facts, bank.currency != "CNY" { foreign = true }
-            let bytes = writer.bytes
-            bytes.withUnsafeBytes { acceptCompact(CompactRecordView(bytes: $0, origin: record.origin, isForeignCurrency: foreign)) }
-        case .quarantined(let refused):
-            guard let candidate = refused.probableCandidate else { return }
-            flush()  // keeps file order
-            scratch.removeAll(keepingCapacity: true)
-            index.matches(for: candidate, into: &scratch)
-            guard !scratch.isEmpty else { return }
-            CompactRecord.encode(candidate, into: &writer)
-            let bytes = writer.bytes
-            let address = bytes.withUnsafeBytes { arena.append($0) }
-            store(
-                address: address, length: bytes.count, position: candidate.origin.position,
-                flags: [.quarantinedCandidate], matches: scratch[...])
-        default:
-            break
-        }
-    }
-
-    /// Matches the records still waiting; call once the file is read.
-    mutating func flush() {
-        guard !pending.isEmpty else { return }
-        scratch.removeAll(keepingCapacity: true)
-        pendingBytes.withUnsafeBytes { bytes in
-            let keys = pending.map { p in
-                MemberIndex.Key(idBody: p.idBody, name: UnsafeRawBufferPointer(rebasing: bytes[p.nameStart..<(p.nameStart + p.nameLength)]))
-            }
-            keys.withUnsafeBufferPointer { index.matches(forKeys: $0, into: &scratch, ends: &ends) }
-            var start = 0
-            for i in ends.indices {
-                let end = ends[i]
-                if end == start {
-                    unrelated += 1
-                } else {
-                    let p = pending[i]
-                    let address = arena.append(UnsafeRawBufferPointer(rebasing: bytes[p.start..<(p.start + p.length)]))
-                    store(
-                        address: address, length: p.length, position: p.position,
-                        flags: p.foreignCurrency ? [.foreignCurrency] : [], matches: scratch[start..<end])
-                }
-                start = end
-            }
-        }
-        pending.removeAll(keepingCapacity: true)
-        pendingBytes.removeAll(keepingCapacity: true)
-    }
-
     private mutating func store(
         address: UInt, length: Int, position: Int64, flags: StoredRecord.Flags,
         matches: ArraySlice<RecordMatch>
@@ -271,7 +178,7 @@ struct MatchingSink: RecordSink, Sendable {
 /// A source file's records as they are read, before the member index exists (the run reads the
 /// sources while the roster is still being read and built): the compact bytes of every accepted
 /// record with a valid holder, and of every quarantined record that may be probable evidence, in
-/// file order. `MatchingSink(matching:index:)` matches them once the index is built.
+/// file order. `MatchedFile(matching:index:)` matches them once the index is built.
 struct ReadingSink: RecordSink, Sendable {
     let fileIndex: Int32
     let arena = RecordArena()

@@ -239,8 +239,8 @@ public struct RunJob: Sendable {
         // Each worker takes its file's records out of their box, so that a file's records as read
         // are freed once matched (not all of them only at the end).
         let read = reading.wait().map { ($0.0, Handover($0.1)) }
-        var sourceResults = parallelMap(count: read.count, threads: threads) { i -> (FileIngestReport, MatchingSink?) in
-            (read[i].0, read[i].1.take().map { MatchingSink(matching: $0, index: index) })
+        var sourceResults = parallelMap(count: read.count, threads: threads) { i -> (FileIngestReport, MatchedFile?) in
+            (read[i].0, read[i].1.take().map { MatchedFile(matching: $0, index: index) })
         }
         var summaries: [Int32: FileSummary] = [:]
         var reports: [FileIngestReport] = []
@@ -261,14 +261,13 @@ public struct RunJob: Sendable {
 
         var quarantine = reports.flatMap(\.quarantine)
         var store = MatchedRecords()
-        store.records.reserveCapacity(sourceResults.reduce(0) { $0 + ($1.1?.records.count ?? 0) + MatchingSink.batch })
-        store.attachments.reserveCapacity(sourceResults.reduce(0) { $0 + ($1.1?.attachments.count ?? 0) + 2 * MatchingSink.batch })
+        store.records.reserveCapacity(sourceResults.reduce(0) { $0 + ($1.1?.records.count ?? 0) })
+        store.attachments.reserveCapacity(sourceResults.reduce(0) { $0 + ($1.1?.attachments.count ?? 0) })
         for i in sourceResults.indices {
-            guard var sink = sourceResults[i].1 else { continue }
+            guard let matched = sourceResults[i].1 else { continue }
             sourceResults[i].1 = nil  // one copy of the records at a time
-            sink.flush()
-            summaries[sink.fileIndex]!.unrelated = sink.unrelated
-            store.append(sink)
+            summaries[matched.fileIndex]!.unrelated = matched.unrelated
+            store.append(matched)
         }
 
         // 3. Exact duplicates across the files of a source count once (rules.md, point 14).

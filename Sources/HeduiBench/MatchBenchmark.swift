@@ -149,7 +149,7 @@ func runMatchBenchmark(arguments: [String]) {
     }
     let batchTime = now() - start
 
-    // As `hedui run` matches now (`MatchingSink`): a valid-ID record's ID body and name bytes are
+    // As `hedui run` matches now (`MatchedFile`): a valid-ID record's ID body and name bytes are
     // read in place from its compact bytes (`CompactRecord`) and matched through the keys API,
     // 512 records at a time; a checksum-failed record (0.1% of the pool; quarantined, a probable
     // candidate) flushes the records before it and is matched on its own, through the record API.
@@ -271,5 +271,5 @@ private func peakRSS() -> String {
     return "unknown"
 }
 
-/// Records handed to the keys API at once, as the run's matching sink does (`MatchingSink.batch`).
+/// Records handed to the keys API at once, as the run does (`MatchedFile.batch`).
 private enum MatchingGroup { static let size = 512 }

@@ -7,43 +7,49 @@ import Testing
 
 @Suite("Sources read before the member index exists, matched afterwards")
 struct DeferredMatchingTests {
-    /// Every source file of SampleData through both sinks: matching while reading (`MatchingSink`)
-    /// and reading first, matching afterwards (`ReadingSink` → `MatchingSink(matching:index:)`), as
-    /// the run does now. The stored records (bytes, origin, flags), their attachments and the
-    /// unrelated count must be the same.
-    @Test("the same records, attachments and unrelated counts as matching while reading, for every SampleData source file")
-    func sameAsMatchingWhileReading() throws {
+    /// Every source file of SampleData read into a `ReadingSink`, then matched in batches by
+    /// `MatchedFile(matching:index:)`, as the run does; the reference is the one-call-per-record
+    /// API on each record as read, in file order: a record with matches is kept with them, an
+    /// accepted one without is unrelated, a quarantined candidate without is dropped.
+    @Test("batched matching keeps the records, attachments and unrelated counts of matching one record at a time")
+    func sameAsOneRecordAtATime() throws {
         let ingestion = InboxIngestion(inbox: try Inbox(directory: sampleInbox), threads: 2)
         var rows: [RosterRow] = []
         let rosterResults = ingestion.readAll(only: [.roster], makeSink: { _ in RosterSink() })
         for (_, sink) in rosterResults { rows += sink?.rows ?? [] }
-        let roster = Roster(rows: rows, asOf: Day(year: 2024, month: 5, day: 31)!)
-        let index = MemberIndex(roster: roster)
-        let sources = Set(SourceKind.verificationSources)
-        let streamed = ingestion.readAll(only: sources) { file in MatchingSink(index: index, fileIndex: file.index) }
-        let read = ingestion.readAll(only: sources) { file in ReadingSink(fileIndex: file.index) }
-        #expect(streamed.count == read.count)
-        #expect(streamed.count >= 4)
+        let index = MemberIndex(roster: Roster(rows: rows, asOf: Day(year: 2024, month: 5, day: 31)!))
+        let read = ingestion.readAll(only: Set(SourceKind.verificationSources)) { file in ReadingSink(fileIndex: file.index) }
+        #expect(read.count >= 4)
         var candidates = 0, attached = 0, unrelated = 0
-        for (a, b) in zip(streamed, read) {
-            #expect(a.0.file.name == b.0.file.name)
-            guard var live = a.1, let reading = b.1 else {
-                #expect(a.1 == nil && b.1 == nil)
-                continue
+        for (report, sink) in read {
+            guard let reading = sink else { continue }
+            var expectedRecords: [StoredRecord] = []
+            var expectedAttachments: [[Int]] = []
+            var expectedUnrelated = 0
+            var matches: [RecordMatch] = []
+            for stored in reading.records {
+                matches.removeAll()
+                let record = CompactRecord.decode(stored.bytes, origin: RecordOrigin(file: stored.file, position: stored.position))
+                index.matches(for: record, into: &matches)
+                if matches.isEmpty {
+                    if !stored.flags.contains(.quarantinedCandidate) { expectedUnrelated += 1 }
+                    continue
+                }
+                for m in matches {
+                    expectedAttachments.append([expectedRecords.count, Int(m.member.index), m.matchClass == .probable ? 1 : 0])
+                }
+                expectedRecords.append(stored)
             }
-            live.flush()
-            let later = MatchingSink(matching: reading, index: index)
-            #expect(later.records.count == live.records.count, "\(a.0.file.name)")
-            #expect(later.unrelated == live.unrelated, "\(a.0.file.name)")
-            for (x, y) in zip(live.records, later.records) {
+            let matched = MatchedFile(matching: reading, index: index)
+            #expect(matched.unrelated == expectedUnrelated, "\(report.file.name)")
+            #expect(matched.records.count == expectedRecords.count, "\(report.file.name)")
+            for (x, y) in zip(expectedRecords, matched.records) {
                 #expect(Array(x.bytes) == Array(y.bytes) && x.file == y.file && x.position == y.position && x.flags == y.flags)
             }
-            #expect(
-                live.attachments.map { [Int($0.record), Int($0.member), $0.isProbable ? 1 : 0] }
-                    == later.attachments.map { [Int($0.record), Int($0.member), $0.isProbable ? 1 : 0] })
-            candidates += live.records.filter { $0.flags.contains(.quarantinedCandidate) }.count
-            attached += live.attachments.count
-            unrelated += live.unrelated
+            #expect(matched.attachments.map { [Int($0.record), Int($0.member), $0.isProbable ? 1 : 0] } == expectedAttachments)
+            candidates += matched.records.filter { $0.flags.contains(.quarantinedCandidate) }.count
+            attached += matched.attachments.count
+            unrelated += matched.unrelated
         }
         // The sample covers each path: matched records, unrelated ones and probable candidates.
         #expect(attached > 100)
