@@ -15,8 +15,8 @@ public struct Figure: Sendable, Codable, Hashable {
 }
 
 /// One exchange record shown as evidence: where it came from and what it says, with the
-/// account number masked to its last 4 characters. The label and date are made when they are
-/// read (when the evidence is written), not for every record measured.
+/// account number masked to its last 4 characters. The label and date are written when the
+/// evidence is written (`appendLabel`, `appendDate`), not made for every record measured.
 public struct EvidenceRecord: Sendable, Hashable {
     /// Index of the member in the unit.
     public var member: Int
@@ -33,31 +33,9 @@ public struct EvidenceRecord: Sendable, Hashable {
     /// CSV line or XML record index.
     public var position: Int64 { record.origin.position }
 
-    /// Account (masked), plate, certificate number, or income type and withholder.
-    public var label: String {
-        switch record.facts {
-        case .bank(let b):
-            "\(b.bankCode) \(b.maskedAccountNumber) \(b.accountType.rawValue)\(b.currency == "CNY" ? "" : " \(b.currency)")"
-        case .tax(let t):
-            "\(t.incomeType.rawValue) \(t.withholder)"
-        case .vehicle(let v):
-            "\(v.plate) \(v.vehicleType.rawValue) \(v.status.rawValue)"
-        case .property(let p):
-            "\(p.certificateNumber) \(p.propertyType.rawValue) \(Fen.format(p.floorArea, fractionDigits: 2))m² × \(Fen.format(p.share, fractionDigits: 4)) \(p.status.rawValue)"
-        }
-    }
-
-    /// as_of, registered_on, or the tax period.
-    public var date: String {
-        switch record.facts {
-        case .bank(let b): b.asOf.description
-        case .tax(let t): t.period.description
-        case .vehicle(let v): v.registeredOn.description
-        case .property(let p): p.registeredOn.description
-        }
-    }
-
-    /// Appends `label` as a JSON string, written in pieces (the same bytes, no `String` made).
+    /// Appends the record's label as a JSON string: account (masked to its last 4 characters, as
+    /// `BankBalance.maskedAccountNumber`), plate, certificate number, or income type and
+    /// withholder. Written in pieces, no `String` made (one per record was a tenth of the evidence).
     public func appendLabel(asJSONTo out: inout TextBuffer) {
         out.append(UInt8(ascii: "\""))
         switch record.facts {
@@ -88,13 +66,15 @@ public struct EvidenceRecord: Sendable, Hashable {
             out.appendJSONStringContent(v.vehicleType.rawValue)
             out.append(UInt8(ascii: " "))
             out.appendJSONStringContent(v.status.rawValue)
-        case .property:
-            out.appendJSONStringContent(label)
+        case .property(let p):
+            out.appendJSONStringContent(
+                "\(p.certificateNumber) \(p.propertyType.rawValue) \(Fen.format(p.floorArea, fractionDigits: 2))m² × \(Fen.format(p.share, fractionDigits: 4)) \(p.status.rawValue)"
+            )
         }
         out.append(UInt8(ascii: "\""))
     }
 
-    /// Appends `date` as a JSON string, digit by digit.
+    /// Appends the record's date (as_of, registered_on, or the tax period) as a JSON string, digit by digit.
     public func appendDate(asJSONTo out: inout TextBuffer) {
         out.append(UInt8(ascii: "\""))
         switch record.facts {
