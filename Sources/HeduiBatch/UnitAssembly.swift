@@ -144,9 +144,27 @@ struct UnitAssembly: Sendable {
     func facts(ofUnit u: Int, plan: Plan, store: MatchedRecords) -> UnitFacts {
         let unit = roster.units[u]
         let household = roster.households[Int(unit.household)]
+        // The unit's records, copied into one storage of their own: the assessment reads them in place.
+        let entries = plan.entries(ofUnit: u)
+        var total = 0
+        for a in entries { total += Int(store.records[Int(a.record)].length) }
+        let storage = CompactRecordStorage(count: total) { buffer in
+            var offset = 0
+            for a in entries {
+                let bytes = store.records[Int(a.record)].bytes
+                UnsafeMutableRawBufferPointer(rebasing: buffer[offset..<(offset + bytes.count)]).copyMemory(from: bytes)
+                offset += bytes.count
+            }
+        }
         var records = [[AttachedRecord]](repeating: [], count: unit.members.count)
-        for a in plan.entries(ofUnit: u) {
-            records[Int(placement[Int(a.member)].position)].append(AttachedRecord(record: store.record(a.record), isProbable: a.isProbable))
+        var offset = 0
+        for a in entries {
+            let stored = store.records[Int(a.record)]
+            records[Int(placement[Int(a.member)].position)].append(
+                AttachedRecord(
+                    storage: storage, offset: offset, count: Int(stored.length),
+                    origin: RecordOrigin(file: stored.file, position: stored.position), isProbable: a.isProbable))
+            offset += Int(stored.length)
         }
         var review = plan.reviewFacts[u]
         for note in unit.notes {

@@ -20,39 +20,42 @@ public struct Figure: Sendable, Codable, Hashable {
 public struct EvidenceRecord: Sendable, Hashable {
     /// Index of the member in the unit.
     public var member: Int
-    public var record: ExchangeRecord
+    /// The record, as attached to the member.
+    public var attached: AttachedRecord
     public var probable: Bool
     /// Balance in yuan (converted), net income, or assessed value; nil where none.
     public var amount: Int64?
     /// Whether the rule counted it (a scrapped car or a record after the as-of date is shown, not counted).
     public var counted: Bool
 
-    public var source: SourceKind { record.facts.source }
+    /// The record decoded (with `String`s).
+    public var record: ExchangeRecord { attached.record }
+    public var source: SourceKind { attached.source }
     /// Index of the input file in the manifest's file list.
-    public var file: Int32 { record.origin.file }
+    public var file: Int32 { attached.origin.file }
     /// CSV line or XML record index.
-    public var position: Int64 { record.origin.position }
+    public var position: Int64 { attached.origin.position }
 
     /// Appends the record's label as a JSON string: account (masked to its last 4 characters, as
     /// `BankBalance.maskedAccountNumber`), plate, certificate number, or income type and
-    /// withholder. Written in pieces, no `String` made (one per record was a tenth of the evidence).
+    /// withholder. Written in pieces from the record's bytes (a `String` per record was a tenth of
+    /// the evidence).
     public func appendLabel(asJSONTo out: inout TextBuffer) {
         out.append(UInt8(ascii: "\""))
-        switch record.facts {
+        switch attached.facts {
         case .bank(let b):
             out.appendJSONStringContent(b.bankCode)
             out.append(" …")
-            var account = b.accountNumber
-            let allASCII = account.withUTF8 { utf8 in
-                guard utf8.allSatisfy({ $0 < 0x80 && $0 != 0x0D }) else { return false }
+            let account = b.accountNumber
+            if account.allSatisfy({ $0 < 0x80 && $0 != 0x0D }) {
                 // ASCII without CR: a character is a byte, so the last 4 characters are the last 4 bytes.
-                out.appendJSONStringContent(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(utf8).suffix(4)))
-                return true
+                out.appendJSONStringContent(UnsafeRawBufferPointer(rebasing: account.suffix(4)))
+            } else {
+                out.appendJSONStringContent(String(String(decoding: account, as: UTF8.self).suffix(4)))
             }
-            if !allASCII { out.appendJSONStringContent(String(b.accountNumber.suffix(4))) }
             out.append(UInt8(ascii: " "))
             out.appendJSONStringContent(b.accountType.rawValue)
-            if b.currency != "CNY" {
+            if !b.isCNY {
                 out.append(UInt8(ascii: " "))
                 out.appendJSONStringContent(b.currency)
             }
@@ -68,7 +71,7 @@ public struct EvidenceRecord: Sendable, Hashable {
             out.appendJSONStringContent(v.status.rawValue)
         case .property(let p):
             out.appendJSONStringContent(
-                "\(p.certificateNumber) \(p.propertyType.rawValue) \(Fen.format(p.floorArea, fractionDigits: 2))m² × \(Fen.format(p.share, fractionDigits: 4)) \(p.status.rawValue)"
+                "\(String(decoding: p.certificateNumber, as: UTF8.self)) \(p.propertyType.rawValue) \(Fen.format(p.floorArea, fractionDigits: 2))m² × \(Fen.format(p.share, fractionDigits: 4)) \(p.status.rawValue)"
             )
         }
         out.append(UInt8(ascii: "\""))
@@ -77,7 +80,7 @@ public struct EvidenceRecord: Sendable, Hashable {
     /// Appends the record's date (as_of, registered_on, or the tax period) as a JSON string, digit by digit.
     public func appendDate(asJSONTo out: inout TextBuffer) {
         out.append(UInt8(ascii: "\""))
-        switch record.facts {
+        switch attached.facts {
         case .bank(let b): out.append(b.asOf)
         case .tax(let t): out.append(t.period)
         case .vehicle(let v): out.append(v.registeredOn)
@@ -86,15 +89,15 @@ public struct EvidenceRecord: Sendable, Hashable {
         out.append(UInt8(ascii: "\""))
     }
 
+    /// Equal records encode to equal bytes (`CompactRecord`), so the bytes stand for the record.
     public static func == (a: Self, b: Self) -> Bool {
         a.member == b.member && a.probable == b.probable && a.amount == b.amount && a.counted == b.counted
-            && a.record.origin == b.record.origin && a.record.holder == b.record.holder
-            && a.record.holderName == b.record.holderName && a.record.facts == b.record.facts
+            && a.attached.origin == b.attached.origin && CompactFacts.same(a.attached.bytes, b.attached.bytes)
     }
 
     public func hash(into hasher: inout Hasher) {
         hasher.combine(member)
-        hasher.combine(record.origin)
+        hasher.combine(attached.origin)
         hasher.combine(probable)
     }
 }
@@ -120,7 +123,7 @@ public struct ReasonEvidence: Sendable, Hashable {
 extension EvidenceRecord {
     init(_ attached: AttachedRecord, member: Int, amount: Int64?, counted: Bool) {
         self.member = member
-        record = attached.record
+        self.attached = attached
         probable = attached.isProbable
         self.amount = amount
         self.counted = counted

@@ -35,10 +35,12 @@ public struct Measures: Sendable {
         var grossIncome = Fen.zero
         var rigidTotal: Int64 = 0
         // The latest record per account (member, bank code, account number). A unit has a few
-        // accounts: a linear search compares the strings byte for byte, where a dictionary would
-        // hash them (normalizing each to NFC first), which took a tenth of the assessment.
-        var accounts: [(member: Int, bank: String, account: String, day: Day, value: Int64, evidence: EvidenceRecord)] = []
-        var homeList: [String] = []
+        // accounts: a linear search compares the bytes, where a dictionary would hash them.
+        // The byte views stay valid while `unit` is.
+        var accounts:
+            [(member: Int, bank: UnsafeRawBufferPointer, account: UnsafeRawBufferPointer, day: Day, value: Int64, evidence: EvidenceRecord)] =
+                []
+        var homeList: [UnsafeRawBufferPointer] = []
         var countedIncome = [Bool](repeating: false, count: IncomeType.allCases.count)
         for type in p.countedIncomeTypes { countedIncome[type.caseNumber] = true }
         var exemptVehicle = [Bool](repeating: false, count: VehicleType.allCases.count)
@@ -47,7 +49,7 @@ public struct Measures: Sendable {
             var net: Int64 = 0
             for attached in member.records where includeProbable || !attached.isProbable {
                 if attached.isProbable { usedProbable = true }
-                switch attached.record.facts {
+                switch attached.facts {
                 case .tax(let t):
                     guard window.contains(t.period), countedIncome[t.incomeType.caseNumber] else { continue }
                     net += t.netIncome.value
@@ -56,14 +58,16 @@ public struct Measures: Sendable {
                     guard b.asOf <= asOf else { continue }
                     let balance = max(0, b.balance.value)
                     let value: Int64
-                    if b.currency == "CNY" {
+                    if b.isCNY {
                         value = balance
-                    } else if let rate = p.currencyRate(for: b.currency) {
+                    } else if let rate = p.currencyRate(for: String(decoding: b.currency, as: UTF8.self)) {
                         value = rate.applied(to: balance)
                     } else {
                         continue  // quarantined by the batch as CURRENCY_NO_RATE before assessment
                     }
-                    if let k = accounts.firstIndex(where: { $0.member == m && $0.account == b.accountNumber && $0.bank == b.bankCode }) {
+                    if let k = accounts.firstIndex(where: {
+                        $0.member == m && CompactFacts.same($0.account, b.accountNumber) && CompactFacts.same($0.bank, b.bankCode)
+                    }) {
                         // The latest date wins; on the same date the larger balance (rules.md, points 11 and 15).
                         if b.asOf > accounts[k].day || (b.asOf == accounts[k].day && value > accounts[k].value) {
                             accounts[k].day = b.asOf
@@ -88,7 +92,9 @@ public struct Measures: Sendable {
                     let evidence = EvidenceRecord(attached, member: m, amount: nil, counted: true)
                     switch r.propertyType {
                     case .residential:
-                        if !homeList.contains(r.certificateNumber) { homeList.append(r.certificateNumber) }
+                        if !homeList.contains(where: { CompactFacts.same($0, r.certificateNumber) }) {
+                            homeList.append(r.certificateNumber)
+                        }
                         housingAreaMillionths += r.floorArea * r.share
                         residentialRecords.append(evidence)
                     case .commercial, .office, .industrial:
@@ -112,7 +118,7 @@ public struct Measures: Sendable {
         }
         financialAssets = Fen(chosen.reduce(0) { $0 + $1.value })
         accountRecords = chosen.map(\.evidence)
-        homes = homeList.sorted()
+        homes = homeList.map { String(decoding: $0, as: UTF8.self) }.sorted()
         let byOrigin: (EvidenceRecord, EvidenceRecord) -> Bool = { ($0.file, $0.position, $0.member) < ($1.file, $1.position, $1.member) }
         incomeRecords.sort(by: byOrigin)
         countedVehicles.sort(by: byOrigin)

@@ -179,7 +179,7 @@ public struct UnitAssessor: Sendable {
         for (m, member) in unit.members.enumerated() {
             for attached in member.records where attached.isProbable {
                 var amount: Int64?
-                switch attached.record.facts {
+                switch attached.facts {
                 case .bank(let b): amount = b.balance.value
                 case .tax(let t): amount = t.netIncome.value
                 case .vehicle(let v): amount = v.assessedValue?.value

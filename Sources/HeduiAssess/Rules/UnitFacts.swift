@@ -42,14 +42,45 @@ public struct MemberFacts: Sendable {
 }
 
 /// A record matched to a member: certain, or probable (rules.md, "Matching records to members").
+///
+/// The record is kept as its compact bytes (`CompactRecord`) in storage shared by the unit's
+/// records, and read in place (`facts`): the assessment makes no `String` for it.
 public struct AttachedRecord: Sendable {
-    public var record: ExchangeRecord
+    /// Keeps the bytes alive.
+    let storage: CompactRecordStorage
+    let offset: Int32
+    let count: Int32
+    public var origin: RecordOrigin
     public var isProbable: Bool
 
     public init(record: ExchangeRecord, isProbable: Bool) {
-        self.record = record
+        storage = CompactRecordStorage(record)
+        offset = 0
+        count = Int32(storage.count)
+        origin = record.origin
         self.isProbable = isProbable
     }
+
+    /// The record whose compact bytes are `storage`'s `offset..<offset + count`.
+    public init(storage: CompactRecordStorage, offset: Int, count: Int, origin: RecordOrigin, isProbable: Bool) {
+        precondition(offset >= 0 && count > 0 && offset + count <= storage.count)
+        self.storage = storage
+        self.offset = Int32(offset)
+        self.count = Int32(count)
+        self.origin = origin
+        self.isProbable = isProbable
+    }
+
+    /// The record's compact bytes: valid while this record (or a copy) is.
+    public var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: storage.base + Int(offset), count: Int(count)) }
+
+    /// What the record says, read in place.
+    public var facts: CompactFacts { CompactFacts(bytes) }
+
+    public var source: SourceKind { CompactFacts.source(of: bytes) }
+
+    /// The record decoded (with `String`s): for what is rare or not on the hot path.
+    public var record: ExchangeRecord { CompactRecord.decode(bytes, origin: origin) }
 }
 
 /// A review fact found before assessment, with what the caseworker needs to see.
