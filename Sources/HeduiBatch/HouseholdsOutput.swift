@@ -24,12 +24,17 @@ struct HouseholdsOutput: Sendable {
     func line(unit u: Int, facts unitFacts: UnitFacts) -> HouseholdsFile.Line {
         let unit = roster.units[u]
         let household = roster.households[Int(unit.household)]
-        let members = unit.members.map { ref in
-            let row = roster.members[Int(ref.index)].row
-            return HouseholdsFile.Member(
-                name: row.name, idNumber: row.id?.description ?? row.idText, relation: row.relation.rawValue,
-                disabilityGrade: row.disabilityGrade, employment: row.employment?.rawValue ?? "",
-                declaredMonthlyIncome: row.declaredMonthlyIncome.value, rigidExpenseAnnual: row.rigidExpenseAnnual.value)
+        let members = roster.members.withUnsafeBufferPointer { all in
+            // Field by field through a pointer: copying the whole row retained each of its strings.
+            unit.members.map { ref in
+                let row = UnsafePointer(all.baseAddress! + Int(ref.index)).pointer(to: \.row)!
+                return HouseholdsFile.Member(
+                    name: row.pointee.name, idNumber: row.pointee.id?.description ?? row.pointee.idText,
+                    relation: row.pointee.relation.rawValue, disabilityGrade: row.pointee.disabilityGrade,
+                    employment: row.pointee.employment?.rawValue ?? "",
+                    declaredMonthlyIncome: row.pointee.declaredMonthlyIncome.value, rigidExpenseAnnual: row.pointee.rigidExpenseAnnual.value
+                )
+            }
         }
         var probable: [HouseholdsFile.ProbableHolder] = []
         for (m, member) in unitFacts.members.enumerated() {

@@ -187,10 +187,10 @@ struct UnitAssembly: Sendable {
         for source in missingSources { review.append(.sourceMissing(source)) }
         for (source, files) in incompleteSources { review.append(.sourceIncomplete(source, files: files)) }
         let members = unit.members.enumerated().map { p, ref in
-            let row = roster.members[Int(ref.index)].row
-            return MemberFacts(
-                declaredMonthlyIncome: row.declaredMonthlyIncome, rigidExpenseAnnual: row.rigidExpenseAnnual,
-                records: records[p])
+            // Two fields, not the whole row (copying it retained each of its strings).
+            MemberFacts(
+                declaredMonthlyIncome: roster.members[Int(ref.index)].row.declaredMonthlyIncome,
+                rigidExpenseAnnual: roster.members[Int(ref.index)].row.rigidExpenseAnnual, records: records[p])
         }
         return UnitFacts(
             unitID: unit.id, householdID: household.id, regionCode: household.regionCode, areaType: household.areaType,

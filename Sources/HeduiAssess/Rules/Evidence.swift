@@ -40,9 +40,12 @@ public struct EvidenceRecord: Sendable, Hashable {
     /// `BankBalance.maskedAccountNumber`), plate, certificate number, or income type and
     /// withholder. Written in pieces from the record's bytes (a `String` per record was a tenth of
     /// the evidence).
-    public func appendLabel(asJSONTo out: inout TextBuffer) {
+    public func appendLabel(asJSONTo out: inout TextBuffer) { Self.appendLabel(of: attached.facts, asJSONTo: &out) }
+
+    /// `appendLabel` of a record whose facts are read already.
+    static func appendLabel(of facts: CompactFacts, asJSONTo out: inout TextBuffer) {
         out.append(UInt8(ascii: "\""))
-        switch attached.facts {
+        switch facts {
         case .bank(let b):
             out.appendJSONStringContent(b.bankCode)
             out.append(" …")
@@ -78,9 +81,12 @@ public struct EvidenceRecord: Sendable, Hashable {
     }
 
     /// Appends the record's date (as_of, registered_on, or the tax period) as a JSON string, digit by digit.
-    public func appendDate(asJSONTo out: inout TextBuffer) {
+    public func appendDate(asJSONTo out: inout TextBuffer) { Self.appendDate(of: attached.facts, asJSONTo: &out) }
+
+    /// `appendDate` of a record whose facts are read already.
+    static func appendDate(of facts: CompactFacts, asJSONTo out: inout TextBuffer) {
         out.append(UInt8(ascii: "\""))
-        switch attached.facts {
+        switch facts {
         case .bank(let b): out.append(b.asOf)
         case .tax(let t): out.append(t.period)
         case .vehicle(let v): out.append(v.registeredOn)

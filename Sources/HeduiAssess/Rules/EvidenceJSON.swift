@@ -94,16 +94,17 @@ public struct EvidenceJSON {
     public static let recordColumns = ["source", "file", "position", "member", "probable", "counted", "date", "amount", "label"]
 
     private mutating func appendRecord(_ e: UnsafePointer<EvidenceRecord>) {
+        let facts = e.pointee.attached.facts
         out.append(UInt8(ascii: "["))
-        string(e.pointee.source.rawValue); comma()
+        string(facts.source.rawValue); comma()
         int(Int64(e.pointee.file)); comma()
         int(e.pointee.position); comma()
         int(Int64(e.pointee.member)); comma()
         out.append(e.pointee.probable ? "true" : "false"); comma()
         out.append(e.pointee.counted ? "true" : "false"); comma()
-        e.pointee.appendDate(asJSONTo: &out); comma()
+        EvidenceRecord.appendDate(of: facts, asJSONTo: &out); comma()
         optionalInt(e.pointee.amount); comma()
-        e.pointee.appendLabel(asJSONTo: &out)
+        EvidenceRecord.appendLabel(of: facts, asJSONTo: &out)
         out.append(UInt8(ascii: "]"))
     }
 

@@ -91,6 +91,15 @@ public enum CompactFacts {
         }
     }
 
+    public var source: SourceKind {
+        switch self {
+        case .bank: .bank
+        case .tax: .tax
+        case .vehicle: .vehicle
+        case .property: .property
+        }
+    }
+
     /// The source of the record in `bytes`.
     public static func source(of bytes: UnsafeRawBufferPointer) -> SourceKind {
         var reader = CompactRecord.Reader(bytes: bytes)
