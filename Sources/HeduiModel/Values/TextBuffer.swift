@@ -155,7 +155,7 @@ public struct TextBuffer: @unchecked Sendable {
     /// `appendJSONStringContent` for UTF-8 bytes.
     @inlinable
     public mutating func appendJSONStringContent(_ utf8: UnsafeRawBufferPointer) {
-        if !utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+        if !Self.needsJSONEscape(utf8) {
             append(utf8)
             return
         }
@@ -175,6 +175,32 @@ public struct TextBuffer: @unchecked Sendable {
             default: append(b)
             }
         }
+    }
+
+    /// Whether any byte is a control character, `"` or `\\`: eight bytes at a time (SWAR: a word
+    /// has a byte below n when (w − n·0x01…) & ~w & 0x80… is not zero, n ≤ 128; a byte equal
+    /// to c when w ^ c·0x01… has a zero byte).
+    @inlinable
+    public static func needsJSONEscape(_ utf8: UnsafeRawBufferPointer) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        var i = 0
+        let n = utf8.count
+        while i + 8 <= n {
+            let w = utf8.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            let quote = w ^ (ones &* 0x22)
+            let backslash = w ^ (ones &* 0x5C)
+            let hits =
+                ((w &- ones &* 0x20) & ~w) | ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash)
+            if hits & highs != 0 { return true }
+            i += 8
+        }
+        while i < n {
+            let b = utf8[i]
+            if b < 0x20 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") { return true }
+            i += 1
+        }
+        return false
     }
 
     /// `day.description` (`YYYY-MM-DD`), digit by digit.
