@@ -249,7 +249,7 @@ extension String {
 
 /// Per-file validation state shared by the CSV and XML paths.
 struct RecordState {
-    var decoder: RecordDecoder
+    let decoder: RecordDecoder
     let file: InboxFile
     var read = 0
     var accepted = 0
