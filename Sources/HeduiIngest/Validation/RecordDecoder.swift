@@ -511,65 +511,86 @@ public struct RecordDecoder {
         w.name(rawName)
         if w[CompactRecord.validHolderSize] == 0 { return false }  // blank name
         foreignCurrency = false
+        // One function per kind: the whole of it in one function was too large for the inliner
+        // (byte loads and counts of buffer pointers were left as calls).
         switch kind {
-        case .bank:
-            let i = scratch.plan.bank
-            w.byte(1)
-            try compactText(i.bankCode, required(i.bankCode, s), &w)
-            try compactText(i.accountNumber, required(i.accountNumber, s), &w)
-            w.code(try code(i.accountType, required(i.accountType, s), as: AccountType.self))
-            w.integer(try money(i.balance, required(i.balance, s)).value)
-            if let bytes = try optional(i.currency, s) {
-                if bytes.count == 3,
-                    (UInt32(bytes.loadUnaligned(as: UInt16.self)) | UInt32(bytes.load(fromByteOffset: 2, as: UInt8.self)) << 16)
-                        | 0x20_2020 == 0x79_6E63  // "cny", any case
-                {
-                    writeCNY(&w)
-                } else {
-                    guard bytes.count == 3, bytes.allSatisfy({ ($0 | 0x20) >= 0x61 && ($0 | 0x20) <= 0x7A }) else { return false }
-                    w.textLength(3)
-                    for b in bytes { w.byte(b & ~0x20) }
-                    foreignCurrency = true
-                }
-            } else {
+        case .bank: return try compactBank(s, &w, &foreignCurrency)
+        case .tax: return try compactTax(s, &w)
+        case .vehicle: return try compactVehicle(s, &w)
+        default: return try compactProperty(s, &w)
+        }
+    }
+
+    @inline(never)
+    private func compactBank(_ s: some FieldSource, _ w: inout CompactRecordWriter, _ foreignCurrency: inout Bool) throws -> Bool {
+        let i = scratch.plan.bank
+        w.byte(1)
+        try compactText(i.bankCode, required(i.bankCode, s), &w)
+        try compactText(i.accountNumber, required(i.accountNumber, s), &w)
+        w.code(try code(i.accountType, required(i.accountType, s), as: AccountType.self))
+        w.integer(try money(i.balance, required(i.balance, s)).value)
+        if let bytes = try optional(i.currency, s) {
+            if bytes.count == 3,
+                (UInt32(bytes.loadUnaligned(as: UInt16.self)) | UInt32(bytes.load(fromByteOffset: 2, as: UInt8.self)) << 16)
+                    | 0x20_2020 == 0x79_6E63  // "cny", any case
+            {
                 writeCNY(&w)
-            }
-            w.integer(try date(i.asOf, required(i.asOf, s)).daysSinceEpoch)
-        case .tax:
-            let i = scratch.plan.tax
-            w.byte(2)
-            w.integer(try month(i.period, required(i.period, s)).index)
-            w.code(try code(i.incomeType, required(i.incomeType, s), as: IncomeType.self))
-            w.integer(try money(i.grossIncome, required(i.grossIncome, s)).value)
-            w.integer(try optional(i.taxPaid, s).map { try money(i.taxPaid, $0).value } ?? 0)
-            w.integer(try optional(i.socialContribution, s).map { try money(i.socialContribution, $0).value } ?? 0)
-            if let bytes = try optional(i.withholder, s) {
-                try compactText(i.withholder, bytes, &w)
             } else {
-                w.textLength(0)
+                guard bytes.count == 3, bytes.allSatisfy({ ($0 | 0x20) >= 0x61 && ($0 | 0x20) <= 0x7A }) else { return false }
+                w.textLength(3)
+                for b in bytes { w.byte(b & ~0x20) }
+                foreignCurrency = true
             }
-        case .vehicle:
-            let i = scratch.plan.vehicle
-            w.byte(3)
-            try compactText(i.plate, required(i.plate, s), &w)
-            w.code(try code(i.vehicleType, required(i.vehicleType, s), as: VehicleType.self))
-            w.integer(try date(i.registeredOn, required(i.registeredOn, s)).daysSinceEpoch)
-            w.optionalAmount(try optional(i.assessedValue, s).map { try money(i.assessedValue, $0) })
-            w.code(try code(i.status, required(i.status, s), as: VehicleStatus.self))
-        default:
-            let i = scratch.plan.property
-            w.byte(4)
-            try compactText(i.certificateNumber, required(i.certificateNumber, s), &w)
-            w.code(try code(i.propertyType, required(i.propertyType, s), as: PropertyType.self))
-            w.integer(try decimal(i.floorArea, required(i.floorArea, s)))
-            w.integer(try optional(i.share, s).map { try decimal(i.share, $0) } ?? 10_000)
-            w.integer(try date(i.registeredOn, required(i.registeredOn, s)).daysSinceEpoch)
-            w.code(try code(i.status, required(i.status, s), as: PropertyStatus.self))
-            if let bytes = try optional(i.address, s) {
-                try compactText(i.address, bytes, &w)
-            } else {
-                w.textLength(0)
-            }
+        } else {
+            writeCNY(&w)
+        }
+        w.integer(try date(i.asOf, required(i.asOf, s)).daysSinceEpoch)
+        return true
+    }
+
+    @inline(never)
+    private func compactTax(_ s: some FieldSource, _ w: inout CompactRecordWriter) throws -> Bool {
+        let i = scratch.plan.tax
+        w.byte(2)
+        w.integer(try month(i.period, required(i.period, s)).index)
+        w.code(try code(i.incomeType, required(i.incomeType, s), as: IncomeType.self))
+        w.integer(try money(i.grossIncome, required(i.grossIncome, s)).value)
+        w.integer(try optional(i.taxPaid, s).map { try money(i.taxPaid, $0).value } ?? 0)
+        w.integer(try optional(i.socialContribution, s).map { try money(i.socialContribution, $0).value } ?? 0)
+        if let bytes = try optional(i.withholder, s) {
+            try compactText(i.withholder, bytes, &w)
+        } else {
+            w.textLength(0)
+        }
+        return true
+    }
+
+    @inline(never)
+    private func compactVehicle(_ s: some FieldSource, _ w: inout CompactRecordWriter) throws -> Bool {
+        let i = scratch.plan.vehicle
+        w.byte(3)
+        try compactText(i.plate, required(i.plate, s), &w)
+        w.code(try code(i.vehicleType, required(i.vehicleType, s), as: VehicleType.self))
+        w.integer(try date(i.registeredOn, required(i.registeredOn, s)).daysSinceEpoch)
+        w.optionalAmount(try optional(i.assessedValue, s).map { try money(i.assessedValue, $0) })
+        w.code(try code(i.status, required(i.status, s), as: VehicleStatus.self))
+        return true
+    }
+
+    @inline(never)
+    private func compactProperty(_ s: some FieldSource, _ w: inout CompactRecordWriter) throws -> Bool {
+        let i = scratch.plan.property
+        w.byte(4)
+        try compactText(i.certificateNumber, required(i.certificateNumber, s), &w)
+        w.code(try code(i.propertyType, required(i.propertyType, s), as: PropertyType.self))
+        w.integer(try decimal(i.floorArea, required(i.floorArea, s)))
+        w.integer(try optional(i.share, s).map { try decimal(i.share, $0) } ?? 10_000)
+        w.integer(try date(i.registeredOn, required(i.registeredOn, s)).daysSinceEpoch)
+        w.code(try code(i.status, required(i.status, s), as: PropertyStatus.self))
+        if let bytes = try optional(i.address, s) {
+            try compactText(i.address, bytes, &w)
+        } else {
+            w.textLength(0)
         }
         return true
     }
