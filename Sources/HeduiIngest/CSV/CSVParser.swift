@@ -344,26 +344,50 @@ public struct CSVParser {
                     fieldCount &+= 1
                     // After the closing quote: skip anything up to the separator (lenient on `"a" ,`).
                     pos = nextSeparator(pos)
-                } else {
-                    let start = pos
-                    pos = nextSeparator(pos)
+                    guard pos < count else {
+                        if !final { break recordLoop }
+                        break fieldLoop
+                    }
+                    if byte(pos) == UInt8(ascii: ",") {
+                        pos += 1
+                        if pos == count && !final { break recordLoop }
+                        continue fieldLoop
+                    }
+                    // Line feed ends the record.
+                    pos += 1
+                    linesInRecord += 1
+                    break fieldLoop
+                }
+                // Unquoted fields, one after another while a comma ends them and no quote opens the next.
+                var start = pos
+                while true {
+                    pos = nextSeparator(start)
+                    if pos < count && byte(pos) == UInt8(ascii: ",") {
+                        (spans + fieldCount).initialize(
+                            to: FieldSpan(
+                                start: base + start, count: Int32(truncatingIfNeeded: pos &- start), ascii: !hasHigh(start, pos),
+                                escaped: false))
+                        fieldCount &+= 1
+                        pos &+= 1
+                        if pos == count && !final { break recordLoop }
+                        if fieldCount == spanCapacity || (pos < count && byte(pos) == UInt8(ascii: "\"")) { continue fieldLoop }
+                        start = pos
+                        continue
+                    }
+                    // The last field: a line feed or the end of the input follows.
                     var end = pos
                     // A carriage return before the line feed (or the end of the input) is not data.
-                    if (pos < count ? byte(pos) == 0x0A : final) && end > start && byte(end - 1) == 0x0D { end -= 1 }
+                    if (pos < count || final) && end > start && byte(end - 1) == 0x0D { end -= 1 }
                     (spans + fieldCount).initialize(
                         to: FieldSpan(
                             start: base + start, count: Int32(truncatingIfNeeded: end &- start), ascii: !hasHigh(start, end),
                             escaped: false))
                     fieldCount &+= 1
+                    break
                 }
                 guard pos < count else {
                     if !final { break recordLoop }
                     break fieldLoop
-                }
-                if byte(pos) == UInt8(ascii: ",") {
-                    pos += 1
-                    if pos == count && !final { break recordLoop }
-                    continue fieldLoop
                 }
                 // Line feed ends the record.
                 pos += 1
