@@ -174,7 +174,7 @@ extension FileIngestor {
         _ source: ByteSource, layout: RecordLayout, encoding: TextEncoding,
         hasher: inout SHA256, state: inout RecordState, sink: inout Sink
     ) throws -> Int {
-        var csv = CSVReadState(layout: layout)
+        var csv = CSVReadState(layout: layout, compactWanted: Sink.takesCompactRecords)
         var parser = CSVParser()
         var validator = UTF8Validator()
         let transcoder = encoding == .gb18030 ? GB18030Transcoder() : nil
@@ -349,8 +349,12 @@ struct CSVReadState {
         deinit { columns.deallocate() }
     }
 
-    init(layout: RecordLayout) {
+    /// `Sink.takesCompactRecords`, read once (the sink is generic here: a witness call per record).
+    let compactWanted: Bool
+
+    init(layout: RecordLayout, compactWanted: Bool) {
         self.layout = layout
+        self.compactWanted = compactWanted
         columnTable = ColumnTable(count: layout.fields.count)
     }
 
@@ -368,7 +372,7 @@ struct CSVReadState {
         }
         let fields = CSVFields(row: row, columns: UnsafePointer(columnTable.columns))
         let position = Int64(row.line)
-        let outcome = state.decode(fields, position: position, compactWanted: Sink.takesCompactRecords)
+        let outcome = state.decode(fields, position: position, compactWanted: compactWanted)
         state.deliver(outcome, position: position, sink: &sink)
     }
 

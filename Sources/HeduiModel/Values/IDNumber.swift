@@ -179,7 +179,15 @@ extension IDNumber {
         } else {
             return nil
         }
-        guard checkTable[Int((h &* 2) % 11)] == check, hasRealBirthDate(body: body) else { return nil }
+        guard checkTable[Int((h &* 2) % 11)] == check else { return nil }
+        // The birth date (characters 7-14) from the digits themselves, without dividing the body.
+        @inline(__always) func digit(_ word: UInt64, _ k: Int) -> Int { Int(truncatingIfNeeded: (word >> UInt64(8 * k)) & 0xF) }
+        let year = digit(lowDigits, 6) &* 1000 &+ digit(lowDigits, 7) &* 100 &+ digit(highDigits, 0) &* 10 &+ digit(highDigits, 1)
+        let month = digit(highDigits, 2) &* 10 &+ digit(highDigits, 3)
+        let day = digit(highDigits, 4) &* 10 &+ digit(highDigits, 5)
+        guard year >= 1800, month >= 1, month <= 12, day >= 1, day <= 28 || day <= Day.daysInMonth(year: year, month: month) else {
+            return nil
+        }
         return IDNumber(body: body)
     }
 
