@@ -30,6 +30,8 @@ let package = Package(
         // A cache prefetch hint for batch lookups in large tables (member index, de-duplication);
         // Swift has no prefetch intrinsic.
         .target(name: "CMemoryHints"),
+        // The CSV splitter's structural pass (SSE2/AVX2 bitmaps of separators and non-ASCII bytes).
+        .target(name: "CCSVScan"),
 
         // MARK: - Model: values and records, no I/O
 
@@ -41,7 +43,7 @@ let package = Package(
         .target(
             name: "HeduiIngest",
             dependencies: [
-                "HeduiModel", "CZlib", "CISAL", "CLibXML2",
+                "HeduiModel", "CZlib", "CISAL", "CLibXML2", "CCSVScan",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings

@@ -174,7 +174,7 @@ extension FileIngestor {
         _ source: ByteSource, layout: RecordLayout, encoding: TextEncoding,
         hasher: inout SHA256, state: inout RecordState, sink: inout Sink
     ) throws -> Int {
-        var csv = CSVReadState(layout: layout)
+        var csv = CSVReadState(layout: layout, compactWanted: Sink.takesCompactRecords)
         var parser = CSVParser()
         var validator = UTF8Validator()
         let transcoder = encoding == .gb18030 ? GB18030Transcoder() : nil
@@ -186,8 +186,10 @@ extension FileIngestor {
                     try parser.feed(text) { row in try csv.handle(row, state: &state, sink: &sink) }
                 }
             } else {
-                guard validator.validate(chunk) else { throw NotUTF8() }
-                try parser.feed(chunk) { row in try csv.handle(row, state: &state, sink: &sink) }
+                // The UTF-8 check uses the splitter's index of non-ASCII bytes; the chunk is checked
+                // whole before any of its records is read, as before.
+                guard try parser.feed(chunk, validating: &validator, { row in try csv.handle(row, state: &state, sink: &sink) })
+                else { throw NotUTF8() }
             }
         }
         if let transcoder {
@@ -247,7 +249,7 @@ extension String {
 
 /// Per-file validation state shared by the CSV and XML paths.
 struct RecordState {
-    var decoder: RecordDecoder
+    let decoder: RecordDecoder
     let file: InboxFile
     var read = 0
     var accepted = 0
@@ -335,8 +337,26 @@ struct CSVReadState {
     var headerCount = 0
     /// Layout field index → column index, or -1 when the optional column is absent.
     var columns: [Int] = []
+    /// `columns` in raw memory, which the per-record field source reads without retaining an array.
+    let columnTable: ColumnTable
 
-    init(layout: RecordLayout) { self.layout = layout }
+    final class ColumnTable {
+        let columns: UnsafeMutablePointer<Int>
+        init(count: Int) {
+            columns = .allocate(capacity: max(1, count))
+            columns.initialize(repeating: -1, count: max(1, count))
+        }
+        deinit { columns.deallocate() }
+    }
+
+    /// `Sink.takesCompactRecords`, read once (the sink is generic here: a witness call per record).
+    let compactWanted: Bool
+
+    init(layout: RecordLayout, compactWanted: Bool) {
+        self.layout = layout
+        self.compactWanted = compactWanted
+        columnTable = ColumnTable(count: layout.fields.count)
+    }
 
     mutating func handle<Sink: RecordSink>(_ row: CSVParser.Row, state: inout RecordState, sink: inout Sink) throws {
         guard sawHeader else {
@@ -350,9 +370,9 @@ struct CSVReadState {
                 problem: FieldProblem(.csvFieldCount, "the line has \(row.count) fields, the header has \(headerCount)"))
             return
         }
-        let fields = CSVFields(row: row, columns: columns)
+        let fields = CSVFields(row: row, columns: UnsafePointer(columnTable.columns))
         let position = Int64(row.line)
-        let outcome = state.decode(fields, position: position, compactWanted: Sink.takesCompactRecords)
+        let outcome = state.decode(fields, position: position, compactWanted: compactWanted)
         state.deliver(outcome, position: position, sink: &sink)
     }
 
@@ -367,6 +387,7 @@ struct CSVReadState {
             if byName[name] == nil { byName[name] = i }
         }
         columns = layout.fields.map { field in field.headerNames.lazy.compactMap { byName[$0] }.first ?? -1 }
+        for (i, column) in columns.enumerated() { columnTable.columns[i] = column }
         let missing = zip(layout.fields, columns).filter { $0.0.required && $0.1 < 0 }.map(\.0.name)
         if !missing.isEmpty {
             throw FileIngestor.Rejection(
@@ -380,11 +401,17 @@ struct CSVReadState {
 
 struct CSVFields: FieldSource {
     let row: CSVParser.Row
-    let columns: [Int]
+    let columns: UnsafePointer<Int>
     @inline(__always)
     func value(_ field: Int) -> UnsafeRawBufferPointer? {
         let column = columns[field]
         return column < 0 ? nil : row.field(column)
+    }
+
+    @inline(__always)
+    func valueKnowingASCII(_ field: Int) -> (bytes: UnsafeRawBufferPointer, ascii: Bool)? {
+        let column = columns[field]
+        return column < 0 ? nil : (row.field(column), row.isASCII(column))
     }
 }
 

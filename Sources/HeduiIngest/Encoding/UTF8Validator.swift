@@ -50,6 +50,59 @@ struct UTF8Validator {
         return true
     }
 
+    /// `validate` for bytes whose non-ASCII bytes are marked in `high` (bit i of word i / 64 set when
+    /// byte i >= 0x80, as `hedui_csv_classify` makes it): ASCII runs are skipped by the bitmap.
+    mutating func validate(_ bytes: UnsafeRawBufferPointer, high: UnsafePointer<UInt64>) -> Bool {
+        let n = bytes.count
+        guard let base = bytes.baseAddress else { return true }
+        let words = (n + 63) >> 6
+        var i = 0
+        while i < n {
+            if pending == 0 {
+                // The next non-ASCII byte, from the bitmap.
+                var w = i >> 6
+                var m = high[w] & (~0 << UInt64(i & 63))
+                while m == 0 {
+                    w += 1
+                    if w == words { return true }
+                    m = high[w]
+                }
+                i = w << 6 &+ m.trailingZeroBitCount
+                let b = base.load(fromByteOffset: i, as: UInt8.self)
+                i &+= 1
+                sawNonASCII = true
+                lowerBound = 0x80
+                upperBound = 0xBF
+                switch b {
+                case 0xC2...0xDF: pending = 1
+                case 0xE0: pending = 2; lowerBound = 0xA0
+                case 0xE1...0xEC, 0xEE...0xEF:
+                    // Most CJK characters: both continuation bytes at once.
+                    if i &+ 1 < n, base.load(fromByteOffset: i, as: UInt8.self) & 0xC0 == 0x80,
+                        base.load(fromByteOffset: i &+ 1, as: UInt8.self) & 0xC0 == 0x80
+                    {
+                        i &+= 2
+                        continue
+                    }
+                    pending = 2
+                case 0xED: pending = 2; upperBound = 0x9F
+                case 0xF0: pending = 3; lowerBound = 0x90
+                case 0xF1...0xF3: pending = 3
+                case 0xF4: pending = 3; upperBound = 0x8F
+                default: return false
+                }
+            } else {
+                let b = base.load(fromByteOffset: i, as: UInt8.self)
+                i += 1
+                guard b >= lowerBound && b <= upperBound else { return false }
+                lowerBound = 0x80
+                upperBound = 0xBF
+                pending -= 1
+            }
+        }
+        return true
+    }
+
     /// Whether the input ended on a complete character.
     var isComplete: Bool { pending == 0 }
 }

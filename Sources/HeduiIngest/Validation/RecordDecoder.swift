@@ -3,6 +3,16 @@ import HeduiModel
 /// Gives the raw bytes of a record's fields by layout field index (nil: absent).
 public protocol FieldSource {
     func value(_ field: Int) -> UnsafeRawBufferPointer?
+
+    /// `value`, and whether the bytes are known to hold only ASCII (false: not known, or not ASCII).
+    func valueKnowingASCII(_ field: Int) -> (bytes: UnsafeRawBufferPointer, ascii: Bool)?
+}
+
+extension FieldSource {
+    @inline(__always)
+    public func valueKnowingASCII(_ field: Int) -> (bytes: UnsafeRawBufferPointer, ascii: Bool)? {
+        value(field).map { ($0, false) }
+    }
 }
 
 /// A record refused by validation: where, which field, a stable code and a message.
@@ -33,30 +43,77 @@ public enum DecodedRecord: Sendable {
 /// Validates and normalizes records of one layout, field by field, per the layout's types
 /// (exchange-formats.md, "Identifiers and values"). The first failing field quarantines the record.
 public struct RecordDecoder {
-    public let layout: RecordLayout
+    /// The layout (kept in `scratch`, so that the decoder is a few words: it is passed by copy per record).
+    public var layout: RecordLayout { scratch.layout }
     public let kind: SourceKind
-    let plan: RecordDecoderPlan
     /// Where fields are folded, and the layout's default values: memory owned by this reference
     /// so that the views handed out stay valid until the next field is read, without generic closures
     /// on the hot path.
     private final class Scratch {
+        let layout: RecordLayout
+        let plan: RecordDecoderPlan
         var buffer: UnsafeMutableRawBufferPointer
-        var defaults: [UnsafeMutableRawBufferPointer?]
+        /// Per layout field: what the hot path reads of `RecordLayout.Field`, as plain values in raw
+        /// memory (reading `layout.fields[i]` copies a struct of strings: retains and releases).
+        let info: UnsafeMutablePointer<FieldInfo>
+        let fieldCount: Int
+        /// The code keys of the enumeration fields, pointed to by `info`.
+        let codeKeys: UnsafeMutablePointer<CodeKey>
+        /// Days of dates read (`date`): 64 entries.
+        let dates: UnsafeMutablePointer<DateEntry>
 
-        init(layout: RecordLayout) {
+        init(layout: RecordLayout, kind: SourceKind, plan: RecordDecoderPlan) {
+            self.layout = layout
+            self.plan = plan
             buffer = .allocate(byteCount: 4096, alignment: 8)
-            defaults = layout.fields.map { field in
-                guard let text = field.defaultValue else { return nil }
-                let bytes = Array(text.utf8)
-                let storage = UnsafeMutableRawBufferPointer.allocate(byteCount: max(1, bytes.count), alignment: 1)
-                storage.copyBytes(from: bytes)
-                return UnsafeMutableRawBufferPointer(rebasing: storage[0..<bytes.count])
+            fieldCount = layout.fields.count
+            info = .allocate(capacity: max(1, fieldCount))
+            var codes: [Int: [String]] = [:]
+            for need in RecordDecoderPlan.needs(kind) {
+                if let values = need.codes, let index = layout.index(of: need.name) { codes[index] = values }
             }
+            let keyCount = codes.values.reduce(0) { $0 + $1.count }
+            codeKeys = .allocate(capacity: max(1, keyCount))
+            var nextKey = 0
+            for (index, field) in layout.fields.enumerated() {
+                var defaultValue: UnsafeRawBufferPointer?
+                if let text = field.defaultValue {
+                    let bytes = Array(text.utf8)
+                    let storage = UnsafeMutableRawBufferPointer.allocate(byteCount: max(1, bytes.count), alignment: 1)
+                    storage.copyBytes(from: bytes)
+                    defaultValue = UnsafeRawBufferPointer(rebasing: storage[0..<bytes.count])
+                }
+                var keys: UnsafePointer<CodeKey>?
+                var keyTotal = 0
+                if let values = codes[index] {
+                    keys = UnsafePointer(codeKeys + nextKey)
+                    for value in values {
+                        var copy = value
+                        (codeKeys + nextKey).initialize(
+                            to: copy.withUTF8 { CodeKey(UnsafeRawBufferPointer($0)) } ?? CodeKey(low: 0, high: 0, length: -1))
+                        nextKey += 1
+                    }
+                    keyTotal = values.count
+                }
+                (info + index).initialize(
+                    to: FieldInfo(
+                        maxLength: field.maxLength ?? Int.max, required: field.required,
+                        negativeAllowed: field.negativeAllowed ?? false, defaultValue: defaultValue,
+                        codes: keys, codeCount: keyTotal))
+            }
+            // True entries to start with: 1970-01-01 is day 0.
+            dates = .allocate(capacity: 64)
+            dates.initialize(
+                repeating: DateEntry(low: UInt64(littleEndian: 0x2D31_302D_3037_3931), high: UInt16(littleEndian: 0x3130), day: 0),
+                count: 64)
         }
 
         deinit {
             buffer.deallocate()
-            for d in defaults { d?.deallocate() }
+            for i in 0..<fieldCount { info[i].defaultValue?.deallocate() }
+            info.deallocate()
+            codeKeys.deallocate()
+            dates.deallocate()
         }
 
         /// Folds `raw` into the buffer (the result is never longer than the input).
@@ -70,14 +127,74 @@ public struct RecordDecoder {
         }
     }
     private let scratch: Scratch
+    /// `scratch.info`, kept here so that the hot path reads it without touching the class.
+    private let info: UnsafeMutablePointer<FieldInfo>
+    private let dates: UnsafeMutablePointer<DateEntry>
     private var fileIndex: Int32
+
+    /// What the hot path needs of a layout field.
+    struct FieldInfo {
+        /// `Int.max` when the field has no maximal length.
+        var maxLength: Int
+        var required: Bool
+        var negativeAllowed: Bool
+        var defaultValue: UnsafeRawBufferPointer?
+        /// For an enumeration: its codes in declaration order (the type's case numbers).
+        var codes: UnsafePointer<CodeKey>?
+        var codeCount: Int
+    }
+
+    /// A date of 10 bytes read, and its day.
+    struct DateEntry {
+        var low: UInt64
+        var high: UInt16
+        var day: Int32
+    }
+
+    /// A code of at most 16 bytes, lower case, packed into two words (zero padded) with its length.
+    struct CodeKey: Equatable {
+        var low: UInt64
+        var high: UInt64
+        var length: Int
+
+        init(low: UInt64, high: UInt64, length: Int) {
+            self.low = low
+            self.high = high
+            self.length = length
+        }
+
+        /// The key of `bytes` as they are, or nil when they are longer than 16 bytes. Codes are
+        /// lower case: a key equal to a code's is that code; other bytes (capitals too) go to
+        /// `ExchangeCode.parse`. Overlapping loads inside the bytes, no byte loop.
+        @inline(__always)
+        init?(_ bytes: UnsafeRawBufferPointer) {
+            let n = bytes.count
+            guard n <= 16, let p = bytes.baseAddress else {
+                if bytes.isEmpty { self.init(low: 0, high: 0, length: 0); return }
+                return nil
+            }
+            var low: UInt64 = 0
+            var high: UInt64 = 0
+            if n >= 8 {
+                low = p.loadUnaligned(as: UInt64.self)
+                if n > 8 { high = p.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self) >> UInt64(8 * (16 - n)) }
+            } else if n >= 4 {
+                low =
+                    UInt64(p.loadUnaligned(as: UInt32.self))
+                    | UInt64(p.loadUnaligned(fromByteOffset: n - 4, as: UInt32.self)) << UInt64(8 * (n - 4))
+            } else {
+                for i in 0..<n { low |= UInt64(p.load(fromByteOffset: i, as: UInt8.self)) << UInt64(8 * i) }
+            }
+            self.init(low: low, high: high, length: n)
+        }
+    }
 
     public init(layout: RecordLayout, fileIndex: Int32) throws {
         guard let kind = layout.kind else { throw SchemaError(file: layout.layout, message: "unknown layout") }
-        self.layout = layout
         self.kind = kind
-        self.plan = try RecordDecoderPlan(layout: layout, kind: kind)
-        self.scratch = Scratch(layout: layout)
+        self.scratch = Scratch(layout: layout, kind: kind, plan: try RecordDecoderPlan(layout: layout, kind: kind))
+        self.info = scratch.info
+        self.dates = scratch.dates
         self.fileIndex = fileIndex
     }
 
@@ -105,10 +222,10 @@ public struct RecordDecoder {
 
     private func quarantine(_ refusal: Refusal, _ source: some FieldSource) -> QuarantinedRecord {
         var record = QuarantinedRecord(field: layout.fields[refusal.field].name, problem: refusal.problem)
-        if let idField = plan.idNumber, let bytes = source.value(idField) {
+        if let idField = scratch.plan.idNumber, let bytes = source.value(idField) {
             if case .success(let id) = IDNumber.parse(folded(bytes)) { record.validID = id }
         }
-        if let hh = plan.householdID, let bytes = source.value(hh) {
+        if let hh = scratch.plan.householdID, let bytes = source.value(hh) {
             record.householdID = try? identifier(hh, folded(bytes))
         }
         return record
@@ -130,16 +247,27 @@ public struct RecordDecoder {
 
     /// A field's folded bytes; when absent or blank its default; nil when it has none
     /// (an error for a required field).
+    @inline(__always)
     private func optional(_ index: Int, _ source: some FieldSource) throws -> UnsafeRawBufferPointer? {
-        if let raw = source.value(index) {
+        if let (raw, ascii) = source.valueKnowingASCII(index) {
+            // Known ASCII with no white space at either end: nothing to fold or trim.
+            if ascii, let first = raw.first, !TextNormalization.isSpace(first), !TextNormalization.isSpace(raw[raw.count - 1]) {
+                return raw
+            }
             let bytes = folded(raw)
             if !bytes.isEmpty { return bytes }
         }
-        if let fallback = scratch.defaults[index] { return UnsafeRawBufferPointer(fallback) }
-        if layout.fields[index].required { throw refuse(index, .missingField, "required but empty") }
+        return try absent(index)
+    }
+
+    /// A field absent or blank: its default, nil, or a refusal when it is required.
+    private func absent(_ index: Int) throws -> UnsafeRawBufferPointer? {
+        if let fallback = info[index].defaultValue { return fallback }
+        if info[index].required { throw refuse(index, .missingField, "required but empty") }
         return nil
     }
 
+    @inline(__always)
     private func required(_ index: Int, _ source: some FieldSource) throws -> UnsafeRawBufferPointer {
         guard let bytes = try optional(index, source) else { throw refuse(index, .missingField, "required but empty") }
         return bytes
@@ -195,6 +323,12 @@ public struct RecordDecoder {
     }
 
     private func code<C: ExchangeCode>(_ index: Int, _ bytes: UnsafeRawBufferPointer, as: C.Type) throws -> C {
+        // The layout's codes are the type's, in its order (checked by the plan): a match is a case number.
+        if let codes = info[index].codes, let key = CodeKey(bytes) {
+            for k in 0..<info[index].codeCount where codes[k] == key {
+                return unsafeBitCast(UInt8(k), to: C.self)
+            }
+        }
         if let value = C.parse(bytes) { return value }
         // Echo the value only when it cannot be personal data: a short word of letters, as codes are.
         let shown =
@@ -204,13 +338,27 @@ public struct RecordDecoder {
     }
 
     private func money(_ index: Int, _ bytes: UnsafeRawBufferPointer) throws -> Fen {
-        switch ValueParsing.fen(bytes, allowNegative: field(index).negativeAllowed ?? false) {
+        if let value = ValueParsing.plainFen(bytes) { return Fen(value) }
+        switch ValueParsing.fen(bytes, allowNegative: info[index].negativeAllowed) {
         case .success(let fen): return fen
         case .failure(let problem): throw refuse(index, problem.code, problem.message)
         }
     }
 
     private func date(_ index: Int, _ bytes: UnsafeRawBufferPointer) throws -> Day {
+        if bytes.count == 10 {
+            // Dates repeat: the days of the last dates read, by their 10 bytes.
+            let low = bytes.loadUnaligned(as: UInt64.self)
+            let high = bytes.loadUnaligned(fromByteOffset: 8, as: UInt16.self)
+            let slot = dates + Int(truncatingIfNeeded: ((low ^ UInt64(high) &* 0x9E37_79B9) &* 0x9E37_79B9_7F4A_7C15) >> 58)
+            if slot.pointee.low == low && slot.pointee.high == high { return Day(daysSinceEpoch: slot.pointee.day) }
+            switch ValueParsing.day(bytes) {
+            case .success(let day):
+                slot.pointee = DateEntry(low: low, high: high, day: day.daysSinceEpoch)
+                return day
+            case .failure(let problem): throw refuse(index, problem.code, problem.message)
+            }
+        }
         switch ValueParsing.day(bytes) {
         case .success(let day): return day
         case .failure(let problem): throw refuse(index, problem.code, problem.message)
@@ -233,10 +381,10 @@ public struct RecordDecoder {
         guard let value = ValueParsing.fixedPoint(bytes, places: places) else {
             throw refuse(index, .badNumber, "not a number with at most \(places) decimals")
         }
-        if let lower = plan.decimalBounds[index]?.minExclusive, value <= lower {
+        if let lower = scratch.plan.decimalBounds[index]?.minExclusive, value <= lower {
             throw refuse(index, .outOfRange, "must be greater than \(spec.minExclusive ?? "0")")
         }
-        if let upper = plan.decimalBounds[index]?.max, value > upper {
+        if let upper = scratch.plan.decimalBounds[index]?.max, value > upper {
             throw refuse(index, .outOfRange, "must be at most \(spec.max ?? "")")
         }
         return value
@@ -277,7 +425,7 @@ public struct RecordDecoder {
     // MARK: Records
 
     private func decodeExchange(_ s: some FieldSource, origin: RecordOrigin) throws -> DecodedRecord {
-        let p = plan
+        let p = scratch.plan
         let idIndex = p.idNumber!
         let holder = try idNumber(idIndex, required(idIndex, s))
         let holderName = try name(p.name!, s)
@@ -353,75 +501,96 @@ public struct RecordDecoder {
     }
 
     private func compact(_ s: some FieldSource, _ w: inout CompactRecordWriter, _ foreignCurrency: inout Bool) throws -> Bool {
-        let p = plan
-        let idIndex = p.idNumber!
+        let idIndex = scratch.plan.idNumber!
         guard case .success(let id) = IDNumber.parse(try required(idIndex, s)) else { return false }
         w.reset()
         w.holder(id)
-        let nameIndex = p.name!
+        let nameIndex = scratch.plan.name!
         guard let rawName = s.value(nameIndex) else { return false }
         if rawName.count > 40, Self.scalarCount(rawName) > 40 { return false }
         w.name(rawName)
         if w[CompactRecord.validHolderSize] == 0 { return false }  // blank name
         foreignCurrency = false
+        // One function per kind: the whole of it in one function was too large for the inliner
+        // (byte loads and counts of buffer pointers were left as calls).
         switch kind {
-        case .bank:
-            let i = p.bank
-            w.byte(1)
-            try compactText(i.bankCode, required(i.bankCode, s), &w)
-            try compactText(i.accountNumber, required(i.accountNumber, s), &w)
-            w.code(try code(i.accountType, required(i.accountType, s), as: AccountType.self))
-            w.integer(try money(i.balance, required(i.balance, s)).value)
-            if let bytes = try optional(i.currency, s) {
-                if bytes.count == 3, (bytes[0] | 0x20) == UInt8(ascii: "c"), (bytes[1] | 0x20) == UInt8(ascii: "n"),
-                    (bytes[2] | 0x20) == UInt8(ascii: "y")
-                {
-                    writeCNY(&w)
-                } else {
-                    guard bytes.count == 3, bytes.allSatisfy({ ($0 | 0x20) >= 0x61 && ($0 | 0x20) <= 0x7A }) else { return false }
-                    w.textLength(3)
-                    for b in bytes { w.byte(b & ~0x20) }
-                    foreignCurrency = true
-                }
-            } else {
+        case .bank: return try compactBank(s, &w, &foreignCurrency)
+        case .tax: return try compactTax(s, &w)
+        case .vehicle: return try compactVehicle(s, &w)
+        default: return try compactProperty(s, &w)
+        }
+    }
+
+    @inline(never)
+    private func compactBank(_ s: some FieldSource, _ w: inout CompactRecordWriter, _ foreignCurrency: inout Bool) throws -> Bool {
+        let i = scratch.plan.bank
+        w.byte(1)
+        try compactText(i.bankCode, required(i.bankCode, s), &w)
+        try compactText(i.accountNumber, required(i.accountNumber, s), &w)
+        w.code(try code(i.accountType, required(i.accountType, s), as: AccountType.self))
+        w.integer(try money(i.balance, required(i.balance, s)).value)
+        if let bytes = try optional(i.currency, s) {
+            if bytes.count == 3,
+                (UInt32(bytes.loadUnaligned(as: UInt16.self)) | UInt32(bytes.load(fromByteOffset: 2, as: UInt8.self)) << 16)
+                    | 0x20_2020 == 0x79_6E63  // "cny", any case
+            {
                 writeCNY(&w)
-            }
-            w.integer(try date(i.asOf, required(i.asOf, s)).daysSinceEpoch)
-        case .tax:
-            let i = p.tax
-            w.byte(2)
-            w.integer(try month(i.period, required(i.period, s)).index)
-            w.code(try code(i.incomeType, required(i.incomeType, s), as: IncomeType.self))
-            w.integer(try money(i.grossIncome, required(i.grossIncome, s)).value)
-            w.integer(try optional(i.taxPaid, s).map { try money(i.taxPaid, $0).value } ?? 0)
-            w.integer(try optional(i.socialContribution, s).map { try money(i.socialContribution, $0).value } ?? 0)
-            if let bytes = try optional(i.withholder, s) {
-                try compactText(i.withholder, bytes, &w)
             } else {
-                w.textLength(0)
+                guard bytes.count == 3, bytes.allSatisfy({ ($0 | 0x20) >= 0x61 && ($0 | 0x20) <= 0x7A }) else { return false }
+                w.textLength(3)
+                for b in bytes { w.byte(b & ~0x20) }
+                foreignCurrency = true
             }
-        case .vehicle:
-            let i = p.vehicle
-            w.byte(3)
-            try compactText(i.plate, required(i.plate, s), &w)
-            w.code(try code(i.vehicleType, required(i.vehicleType, s), as: VehicleType.self))
-            w.integer(try date(i.registeredOn, required(i.registeredOn, s)).daysSinceEpoch)
-            w.optionalAmount(try optional(i.assessedValue, s).map { try money(i.assessedValue, $0) })
-            w.code(try code(i.status, required(i.status, s), as: VehicleStatus.self))
-        default:
-            let i = p.property
-            w.byte(4)
-            try compactText(i.certificateNumber, required(i.certificateNumber, s), &w)
-            w.code(try code(i.propertyType, required(i.propertyType, s), as: PropertyType.self))
-            w.integer(try decimal(i.floorArea, required(i.floorArea, s)))
-            w.integer(try optional(i.share, s).map { try decimal(i.share, $0) } ?? 10_000)
-            w.integer(try date(i.registeredOn, required(i.registeredOn, s)).daysSinceEpoch)
-            w.code(try code(i.status, required(i.status, s), as: PropertyStatus.self))
-            if let bytes = try optional(i.address, s) {
-                try compactText(i.address, bytes, &w)
-            } else {
-                w.textLength(0)
-            }
+        } else {
+            writeCNY(&w)
+        }
+        w.integer(try date(i.asOf, required(i.asOf, s)).daysSinceEpoch)
+        return true
+    }
+
+    @inline(never)
+    private func compactTax(_ s: some FieldSource, _ w: inout CompactRecordWriter) throws -> Bool {
+        let i = scratch.plan.tax
+        w.byte(2)
+        w.integer(try month(i.period, required(i.period, s)).index)
+        w.code(try code(i.incomeType, required(i.incomeType, s), as: IncomeType.self))
+        w.integer(try money(i.grossIncome, required(i.grossIncome, s)).value)
+        w.integer(try optional(i.taxPaid, s).map { try money(i.taxPaid, $0).value } ?? 0)
+        w.integer(try optional(i.socialContribution, s).map { try money(i.socialContribution, $0).value } ?? 0)
+        if let bytes = try optional(i.withholder, s) {
+            try compactText(i.withholder, bytes, &w)
+        } else {
+            w.textLength(0)
+        }
+        return true
+    }
+
+    @inline(never)
+    private func compactVehicle(_ s: some FieldSource, _ w: inout CompactRecordWriter) throws -> Bool {
+        let i = scratch.plan.vehicle
+        w.byte(3)
+        try compactText(i.plate, required(i.plate, s), &w)
+        w.code(try code(i.vehicleType, required(i.vehicleType, s), as: VehicleType.self))
+        w.integer(try date(i.registeredOn, required(i.registeredOn, s)).daysSinceEpoch)
+        w.optionalAmount(try optional(i.assessedValue, s).map { try money(i.assessedValue, $0) })
+        w.code(try code(i.status, required(i.status, s), as: VehicleStatus.self))
+        return true
+    }
+
+    @inline(never)
+    private func compactProperty(_ s: some FieldSource, _ w: inout CompactRecordWriter) throws -> Bool {
+        let i = scratch.plan.property
+        w.byte(4)
+        try compactText(i.certificateNumber, required(i.certificateNumber, s), &w)
+        w.code(try code(i.propertyType, required(i.propertyType, s), as: PropertyType.self))
+        w.integer(try decimal(i.floorArea, required(i.floorArea, s)))
+        w.integer(try optional(i.share, s).map { try decimal(i.share, $0) } ?? 10_000)
+        w.integer(try date(i.registeredOn, required(i.registeredOn, s)).daysSinceEpoch)
+        w.code(try code(i.status, required(i.status, s), as: PropertyStatus.self))
+        if let bytes = try optional(i.address, s) {
+            try compactText(i.address, bytes, &w)
+        } else {
+            w.textLength(0)
         }
         return true
     }
@@ -435,14 +604,15 @@ public struct RecordDecoder {
     /// `text` without the `String`: checks the length, writes the bytes.
     @inline(__always)
     private func compactText(_ index: Int, _ bytes: UnsafeRawBufferPointer, _ w: inout CompactRecordWriter) throws {
-        if let max = field(index).maxLength, bytes.count > max, Self.scalarCount(bytes) > max {
+        let max = info[index].maxLength
+        if bytes.count > max, Self.scalarCount(bytes) > max {
             throw refuse(index, .tooLong, "longer than \(max) characters")
         }
         w.text(bytes)
     }
 
     private func decodeRoster(_ s: some FieldSource, origin: RecordOrigin) throws -> DecodedRecord {
-        let i = plan.roster
+        let i = scratch.plan.roster
         let householdID = try identifier(i.householdID, required(i.householdID, s))
         let regionCode = try region(i.regionCode, required(i.regionCode, s))
         let areaType = try code(i.areaType, required(i.areaType, s), as: AreaType.self)
@@ -450,14 +620,14 @@ public struct RecordDecoder {
         let currentStatus = try code(i.currentStatus, required(i.currentStatus, s), as: BenefitStatus.self)
         let address = try optional(i.address, s).map { try text(i.address, $0) } ?? ""
         // An invalid member ID is not a reason to refuse the row (rules.md, point 7).
-        let idIndex = plan.idNumber!
+        let idIndex = scratch.plan.idNumber!
         let idBytes = try required(idIndex, s)
         let id: IDNumber?, idProblem: IDNumberProblem?, idText: String
         switch IDNumber.parse(idBytes) {
         case .success(let valid): (id, idProblem, idText) = (valid, nil, valid.description)
         case .failure(let error): (id, idProblem, idText) = (nil, error.problem, String(decoding: idBytes, as: UTF8.self))
         }
-        let memberName = try name(plan.name!, s)
+        let memberName = try name(scratch.plan.name!, s)
         let member = RosterMember(
             id: id, idProblem: idProblem, idText: idText, name: memberName,
             relation: try code(i.relation, required(i.relation, s), as: Relation.self),
@@ -473,7 +643,7 @@ public struct RecordDecoder {
     }
 
     private func decodeInspector(_ s: some FieldSource) throws -> DecodedRecord {
-        let i = plan.inspectors
+        let i = scratch.plan.inspectors
         return .inspector(
             Inspector(
                 inspectorID: try identifier(i.inspectorID, required(i.inspectorID, s)),

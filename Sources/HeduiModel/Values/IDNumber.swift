@@ -136,6 +136,62 @@ extension IDNumber {
     /// Accepts 18 characters (lower-case `x` too) and legacy 15-digit numbers, which are
     /// converted by inserting `19` before the year and computing the check character.
     public static func parse(_ bytes: UnsafeRawBufferPointer) -> Result<IDNumber, IDNumberProblemError> {
+        if bytes.count == 18, let id = parseValid18(bytes) { return .success(id) }
+        return parseGeneral(bytes)
+    }
+
+    /// Eight ASCII digits (first character in the low byte) as their value, or nil.
+    @inline(__always)
+    static func eightDigits(_ word: UInt64) -> UInt64? {
+        // Each byte 0x30...0x39: high nibble 3, and adding 6 keeps it 3.
+        guard
+            (word & 0xF0F0_F0F0_F0F0_F0F0) | (((word &+ 0x0606_0606_0606_0606) & 0xF0F0_F0F0_F0F0_F0F0) >> 4)
+                == 0x3333_3333_3333_3333
+        else { return nil }
+        var v = word & 0x0F0F_0F0F_0F0F_0F0F
+        v = (v &* 2561) >> 8
+        v = ((v & 0x00FF_00FF_00FF_00FF) &* 6_553_601) >> 16
+        return ((v & 0x0000_FFFF_0000_FFFF) &* 42_949_672_960_001) >> 32
+    }
+
+    /// The common case: 18 characters making a valid ID number, read eight digits at a time; nil
+    /// for anything else (which `parseGeneral` then reads, with the reason).
+    @inline(__always)
+    static func parseValid18(_ bytes: UnsafeRawBufferPointer) -> IDNumber? {
+        let low = bytes.loadUnaligned(as: UInt64.self)
+        let high = bytes.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
+        let d16 = bytes[16] &- 0x30
+        guard let a = eightDigits(low), let b = eightDigits(high), d16 <= 9 else { return nil }
+        let body = a &* 1_000_000_000 &+ b &* 10 &+ UInt64(d16)
+        // h = sum(v[i] * 2^(16-i)), as in `parseGeneral`.
+        let lowDigits = low & 0x0F0F_0F0F_0F0F_0F0F
+        let highDigits = high & 0x0F0F_0F0F_0F0F_0F0F
+        var h: UInt64 = 0
+        for j in 0..<8 { h = h &* 2 &+ ((lowDigits >> UInt64(8 * j)) & 0xFF) }
+        for j in 0..<8 { h = h &* 2 &+ ((highDigits >> UInt64(8 * j)) & 0xFF) }
+        h = h &* 2 &+ UInt64(d16)
+        let last = bytes[17]
+        let check: UInt8
+        if last &- 0x30 <= 9 {
+            check = last &- 0x30
+        } else if last | 0x20 == UInt8(ascii: "x") {
+            check = 10
+        } else {
+            return nil
+        }
+        guard checkTable[Int((h &* 2) % 11)] == check else { return nil }
+        // The birth date (characters 7-14) from the digits themselves, without dividing the body.
+        @inline(__always) func digit(_ word: UInt64, _ k: Int) -> Int { Int(truncatingIfNeeded: (word >> UInt64(8 * k)) & 0xF) }
+        let year = digit(lowDigits, 6) &* 1000 &+ digit(lowDigits, 7) &* 100 &+ digit(highDigits, 0) &* 10 &+ digit(highDigits, 1)
+        let month = digit(highDigits, 2) &* 10 &+ digit(highDigits, 3)
+        let day = digit(highDigits, 4) &* 10 &+ digit(highDigits, 5)
+        guard year >= 1800, month >= 1, month <= 12, day >= 1, day <= 28 || day <= Day.daysInMonth(year: year, month: month) else {
+            return nil
+        }
+        return IDNumber(body: body)
+    }
+
+    static func parseGeneral(_ bytes: UnsafeRawBufferPointer) -> Result<IDNumber, IDNumberProblemError> {
         let zero = UInt8(ascii: "0")
         if bytes.count == 15 {
             var body: UInt64 = 0
@@ -188,7 +244,10 @@ extension IDNumber {
         let yyyymmdd = Int((body / 1_000) % 100_000_000)
         let year = yyyymmdd / 10_000
         guard year >= 1800 else { return false }
-        return Day(year: year, month: yyyymmdd / 100 % 100, day: yyyymmdd % 100) != nil
+        // `Day(year:month:day:) != nil` without computing the day.
+        let month = yyyymmdd / 100 % 100
+        let day = yyyymmdd % 100
+        return year <= 9999 && month >= 1 && month <= 12 && day >= 1 && day <= Day.daysInMonth(year: year, month: month)
     }
 }
 

@@ -85,12 +85,17 @@ public struct TextBuffer: @unchecked Sendable {
     public mutating func append(_ bytes: UnsafeRawBufferPointer) {
         guard let source = bytes.baseAddress, bytes.count > 0 else { return }
         let n = bytes.count
-        reserve(max(n, 16))
+        reserve(max(n, 32))
         let target = base + written
-        if n <= 16 {
-            // Most pieces are short (keys, codes, numbers' text): two overlapping words or a few
-            // bytes, inline, instead of a call to memmove.
-            if n >= 8 {
+        if n <= 32 {
+            // Most pieces are short (keys, codes, numbers' text, account numbers): overlapping words
+            // or a few bytes, inline, instead of a call to memmove.
+            if n > 16 {
+                target.storeBytes(of: source.loadUnaligned(as: UInt64.self), as: UInt64.self)
+                (target + 8).storeBytes(of: source.loadUnaligned(fromByteOffset: 8, as: UInt64.self), as: UInt64.self)
+                (target + n - 16).storeBytes(of: source.loadUnaligned(fromByteOffset: n - 16, as: UInt64.self), as: UInt64.self)
+                (target + n - 8).storeBytes(of: source.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self), as: UInt64.self)
+            } else if n >= 8 {
                 target.storeBytes(of: source.loadUnaligned(as: UInt64.self), as: UInt64.self)
                 (target + n - 8).storeBytes(of: source.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self), as: UInt64.self)
             } else {

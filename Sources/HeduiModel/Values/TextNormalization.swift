@@ -76,7 +76,7 @@ public enum TextNormalization {
     }
 
     @inlinable
-    static func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D || b == 0x0B || b == 0x0C }
+    public static func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D || b == 0x0B || b == 0x0C }
 
     @inlinable
     static func trim(_ bytes: inout [UInt8]) {

@@ -89,6 +89,39 @@ public enum ValueParsing {
         return .success(Fen(value))
     }
 
+    /// The common money form, digits with one or two decimals or none (`1234.56`, `1234.5`, `1234`),
+    /// in fen; nil for anything else (a sign, symbols, separators, more than 15 integer digits),
+    /// which `fen` then reads. Where it gives a value, `fen` gives the same.
+    @inlinable
+    public static func plainFen(_ bytes: UnsafeRawBufferPointer) -> Int64? {
+        let n = bytes.count
+        guard n >= 1, n <= 18 else { return nil }
+        var value: Int64 = 0
+        var i = 0
+        while i < n {
+            let d = bytes[i] &- 0x30
+            if d > 9 { break }
+            value = value &* 10 &+ Int64(d)
+            i += 1
+        }
+        guard i >= 1, i <= 15 else { return nil }
+        if i == n { return value &* 100 }
+        guard bytes[i] == UInt8(ascii: ".") else { return nil }
+        switch n - i {
+        case 2:
+            let d = bytes[i + 1] &- 0x30
+            guard d <= 9 else { return nil }
+            return value &* 100 &+ Int64(d) &* 10
+        case 3:
+            let d0 = bytes[i + 1] &- 0x30
+            let d1 = bytes[i + 2] &- 0x30
+            guard d0 <= 9, d1 <= 9 else { return nil }
+            return value &* 100 &+ Int64(d0) &* 10 &+ Int64(d1)
+        default:
+            return nil
+        }
+    }
+
     /// A date: `YYYY-MM-DD`, `YYYY/MM/DD` (1- or 2-digit month and day), `YYYYMMDD`, `YYYY年M月D日`.
     /// Input is UTF-8 (the 年月日 characters are not folded).
     public static func day(_ bytes: UnsafeRawBufferPointer) -> Result<Day, FieldProblem> {
