@@ -69,4 +69,29 @@ struct FastPathTests {
         }
         #expect(valid > 50_000)
     }
+
+    @Test("isFolded holds exactly where foldASCII changes nothing and no folded form is present")
+    func isFolded() {
+        var g = Generator(state: 11)
+        // Pieces near what folding looks at: spaces, full-width forms and their neighbours, the
+        // ideographic space and other U+30xx punctuation, a BOM, CJK, ASCII.
+        let pieces: [[UInt8]] = ["a", "7", " ", "\t", "张", "号", "Ａ", "ｘ", "　", "、", "\u{FEFF}", "·", "é", ",", "-"].map {
+            Array($0.utf8)
+        }
+        var folded = 0
+        var output: [UInt8] = []
+        for _ in 0..<100_000 {
+            var text: [UInt8] = []
+            for _ in 0..<g.below(14) { text += pieces[g.below(pieces.count)] }
+            text.withUnsafeBytes { bytes in
+                TextNormalization.foldASCII(bytes, into: &output)
+                let expected =
+                    output == text && !text.contains(0xEF) && !text.contains(0xE3)
+                    && !(text.first.map(TextNormalization.isSpace) ?? false) && !(text.last.map(TextNormalization.isSpace) ?? false)
+                if TextNormalization.isFolded(bytes) { folded += 1 }
+                #expect(TextNormalization.isFolded(bytes) == expected, "\(String(decoding: text, as: UTF8.self))")
+            }
+        }
+        #expect(folded > 10_000)
+    }
 }

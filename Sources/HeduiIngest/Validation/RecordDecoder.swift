@@ -242,7 +242,7 @@ public struct RecordDecoder {
     /// The field folded (full-width to ASCII, trimmed), valid until the next field is read.
     @inline(__always)
     private func folded(_ raw: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
-        TextNormalization.isPlainASCII(raw) ? raw : scratch.fold(raw)
+        TextNormalization.isFolded(raw) ? raw : scratch.fold(raw)
     }
 
     /// A field's folded bytes; when absent or blank its default; nil when it has none
