@@ -101,8 +101,12 @@ struct UnitAssembly: Sendable {
         }
 
         // RECORD_REJECTED: a quarantined record carrying a member's valid ID, or a refused roster row of the household.
+        // Units by household ID, made only when a refused roster row names a household (hashing every
+        // household's ID took a tenth of this stage).
         var householdUnits: [String: [Int]] = [:]
-        for (u, unit) in roster.units.enumerated() { householdUnits[roster.households[Int(unit.household)].id, default: []].append(u) }
+        if quarantine.contains(where: { $0.source == .roster && $0.householdID != nil }) {
+            for (u, unit) in roster.units.enumerated() { householdUnits[roster.households[Int(unit.household)].id, default: []].append(u) }
+        }
         var members: [MemberRef] = []
         for entry in quarantine {
             if let id = entry.validID, entry.code != .idChecksum {
