@@ -571,7 +571,9 @@ private struct ReaderCore {
         if filled == 0, let error = pendingInputError {
             pendingInputError = nil
             failure = .user(error)
-            stop(hard: false)
+            // SAX stays on: libxml2 finishes what it has (records complete in it are delivered,
+            // as the push parser did with every chunk before the failing one); its first error
+            // at the cut stops the callbacks.
             return -1
         }
         return filled
@@ -619,8 +621,9 @@ private struct ReaderCore {
         // iconv failures: "input conversion failed due to input error, bytes 0x81 0x20 .." — drop the bytes.
         if let r = text.range(of: ", bytes ") ?? text.range(of: "Bytes:") { text = String(text[..<r.lowerBound]) }
         var code = Int(e.code)
+        var line = e.line > 0 ? Int(e.line) : currentLine
         if e.domain == Int32(XML_FROM_PARSER.rawValue) {
-            pushParserWording(&text, &code)
+            pushParserWording(&text, &code, &line)
         }
         text = String(text.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? " " : Character($0) })
         if text.count > 160 { text = String(text.prefix(160)) + "…" }
@@ -631,7 +634,6 @@ private struct ReaderCore {
             || code == Int(XML_ERR_INVALID_ENCODING.rawValue)
             || code == Int(XML_ERR_ENCODING_NAME.rawValue)
             || text.hasPrefix("Input is not proper UTF-8")
-        let line = e.line > 0 ? Int(e.line) : currentLine
         if code == Int(XML_ERR_DOCUMENT_END.rawValue) && !rootClosed {
             // libxml2 says "Extra content at the end of the document" when input simply stops.
             text =
@@ -656,7 +658,9 @@ private struct ReaderCore {
     /// - an element left unfinished at a NUL byte (U+0000, which the pull parser takes for the end
     ///   of its buffer): "Char 0x0 out of allowed range" (`XML_ERR_INVALID_CHAR`);
     /// - "Couldn't find end of Start Tag x line n": without " line n".
-    func pushParserWording(_ text: inout String, _ code: inout Int) {
+    /// At the end of input inside the document the line is the push parser's too: it left a last
+    /// single byte of text (a newline after the last tag) unread.
+    func pushParserWording(_ text: inout String, _ code: inout Int, _ line: inout Int) {
         var remaining = -1
         var atNUL = false
         if let input = ctxt?.pointee.input, let cur = input.pointee.cur, let end = input.pointee.end {
@@ -694,6 +698,23 @@ private struct ReaderCore {
         default:
             break
         }
+        if code == Int(XML_ERR_DOCUMENT_END.rawValue) && atEndOfInput && rootSeen && line > 1 && endsWithTagAndNewline() {
+            line -= 1
+        }
+    }
+
+    /// The input ends with a tag (`<…>`) and one newline.
+    func endsWithTagAndNewline() -> Bool {
+        guard let input = ctxt?.pointee.input, let base = input.pointee.base, let end = input.pointee.end,
+            end - base >= 3, end[-1] == 0x0A, end[-2] == 0x3E
+        else { return false }
+        var p = end - 3
+        while p >= base {
+            if p.pointee == 0x3C { return true }
+            if p.pointee == 0x3E { return false }
+            p -= 1
+        }
+        return false
     }
 
     /// The unparsed rest of the input is a proper prefix of "!--" or "![CDATA[" (after a `<`).
