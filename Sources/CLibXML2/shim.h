@@ -39,29 +39,15 @@ static inline int hedui_xml_ctxt_line(xmlParserCtxtPtr ctxt) {
 
 /*
  * Called from a startElementNs callback: 1 if the start tag is properly terminated
- * ('>' or '/>' follows). When input ends inside a start tag (truncated document, at
- * terminate), libxml2 still reports the element and raises the error afterwards.
+ * ('>' or '/>' follows). When it is not (input ends inside the start tag, or another
+ * tag follows, as in "<a <b/>"), libxml2 still reports the element and raises the
+ * error afterwards (xmlParseElementStart: "Couldn't find end of Start Tag").
  * Input buffers are NUL-terminated, so reading cur[1] after a '/' is safe.
  */
 static inline int hedui_xml_start_tag_complete(xmlParserCtxtPtr ctxt) {
     if (ctxt == NULL || ctxt->input == NULL || ctxt->input->cur == NULL) return 0;
     const xmlChar *cur = ctxt->input->cur;
     return cur[0] == '>' || (cur[0] == '/' && cur[1] == '>');
-}
-
-/*
- * 1 when the push parser has more than 4 KB of parsed input at the front of its buffer, which
- * its next xmlParseChunk call removes by moving the unparsed rest to the front. Called before
- * pushing a chunk: an empty xmlParseChunk call then moves only the unparsed tail of the
- * previous chunk, instead of that tail plus the whole new chunk. Only for input read as
- * UTF-8 without a converter (a converter has its own buffering of raw bytes) and after the
- * document start (the encoding is then settled).
- */
-static inline int hedui_xml_shrink_pending(xmlParserCtxtPtr ctxt) {
-    if (ctxt == NULL || ctxt->input == NULL || ctxt->input->buf == NULL) return 0;
-    if (ctxt->input->buf->encoder != NULL) return 0;
-    if (ctxt->instate == XML_PARSER_START || ctxt->instate == XML_PARSER_EOF) return 0;
-    return ctxt->input->cur - ctxt->input->base > 4096;
 }
 
 /* Soft stop usable from any SAX callback: no further callbacks are made. */

@@ -208,7 +208,7 @@ extension FileIngestor {
         return bytes
     }
 
-    /// The XML path: libxml2 calls back through an escaping closure. Its state lives in memory
+    /// The XML path: libxml2 pulls the content and calls back through an escaping closure. Its state lives in memory
     /// the closure reaches through constant pointers, not in captured variables: captured `var`s
     /// would be boxes with a dynamic exclusivity check on every access, per record.
     private func readXML<Sink: RecordSink>(
@@ -225,7 +225,7 @@ extension FileIngestor {
             sink = sinkPointer.move()
             sinkPointer.deallocate()
         }
-        // The reader calls back only from `feed`/`finish` below, while both pointers are valid.
+        // The reader calls back only from `parse` below, while both pointers are valid.
         let reader = XMLRecordReader(layout: XMLRecordLayout(layout)) { view in
             let position = Int64(view.index)
             let outcome = statePointer.pointee.decode(
@@ -235,11 +235,10 @@ extension FileIngestor {
         }
         var digest = hasher
         defer { hasher = digest }
-        let bytes = try source.forEachChunk(raw: { digest.update(bufferPointer: $0) }) { chunk in
-            try reader.feed(chunk)
-        }
-        try reader.finish()
-        return (bytes, reader.rootAttributeValues)
+        // libxml2 pulls the content chunk by chunk; a gzip error met on the way is thrown as it is.
+        let content = try source.open(raw: { digest.update(bufferPointer: $0) })
+        try reader.parse { try content.next() }
+        return (content.contentBytes, reader.rootAttributeValues)
     }
 }
 

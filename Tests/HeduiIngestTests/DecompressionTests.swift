@@ -260,6 +260,43 @@ struct DecompressionTests {
         #expect(calls == 3)
     }
 
+    @Test("open(raw:) pulls the same chunks and raw bytes; nil after the end, the same error after an error", arguments: backends)
+    func pullReader(backend: DecompressionBackend) throws {
+        for (name, compressed) in [("records-multi.csv.gz", true), ("records.csv", false)] {
+            for chunkSize in [1, 7, 4096, 256 * 1024] {
+                let source = ByteSource(path: try fixtureURL(name).path, compressed: compressed, backend: backend, chunkSize: chunkSize)
+                var pushedRaw: [UInt8] = []
+                var pushed: [[UInt8]] = []
+                let total = try source.forEachChunk(raw: { pushedRaw += $0 }) { pushed.append(Array($0)) }
+                var pulledRaw: [UInt8] = []
+                var pulled: [[UInt8]] = []
+                let reader = try source.open(raw: { pulledRaw += $0 })
+                while let chunk = try reader.next() { pulled.append(Array(chunk)) }
+                #expect(pulled == pushed && pulledRaw == pushedRaw, "\(name), chunk \(chunkSize)")
+                #expect(reader.contentBytes == total)
+                let after = try reader.next()
+                let afterAgain = try reader.next()
+                #expect(after == nil && afterAgain == nil)
+            }
+        }
+        let scratch = try Scratch()
+        let whole = try fixtureBytes("records-multi.csv.gz")
+        let path = try scratch.write(Array(whole.dropLast(3)))
+        let reader = try ByteSource(path: path, compressed: true, backend: backend, chunkSize: 100).open()
+        func readToEnd() -> DecompressionError? {
+            do {
+                while try reader.next() != nil {}
+                return nil
+            } catch {
+                return error
+            }
+        }
+        let first = readToEnd()
+        #expect(first?.code == .truncated)
+        #expect(readToEnd() == first)
+    }
+
+    // MARK: errors
     // MARK: errors
 
     @Test("a file that is not gzip is NOT_GZIP", arguments: backends)

@@ -245,6 +245,65 @@ struct IngestionTests {
         }
     }
 
+    @Test("XML: a gzip error inside or after the document rejects the file with that error, not as XML; the SHA-256 is of the bytes read")
+    func xmlGzipErrors() throws {
+        let inbox = try TestInbox()
+        defer { inbox.remove() }
+        var xml = "<?xml version=\"1.0\"?>\n<accounts>\n"
+        for i in 0..<400 {
+            xml +=
+                "<account><idNumber>\(a)</idNumber><name>张三</name><bankCode>102</bankCode><accountNo>62220000\(10_000 + i)</accountNo><accountType>demand</accountType><balance>\((i * 7919) % 100_000).50</balance><asOf>2024-05-01</asOf></account>\n"
+        }
+        xml += "</accounts>\n"
+        let content = Array(xml.utf8)
+        let half = content.count / 2
+        let whole = try gzip(content)
+        let first = try gzip(Array(content[0..<half]))
+        let second = try gzip(Array(content[half...]))
+        // Many content chunks and several reads of the file at the smaller chunk sizes.
+        #expect(content.count > 16 * 4096 && whole.count > 2 * 1024)
+        let cases: [(String, [UInt8], QuarantineCode?)] = [
+            ("good", whole, nil),
+            ("members", first + second, nil),
+            ("cut-late", Array(whole.dropLast(3)), .gzipTruncated),
+            ("cut-mid", Array(whole.prefix(whole.count / 2)), .gzipTruncated),
+            ("cut-second", first + second.prefix(second.count / 2), .gzipTruncated),
+            ("junk-after", whole + Array("junk".utf8), .gzipCorrupt),
+            ("junk-between", first + [0, 0, 0, 0] + second, .gzipCorrupt),
+            (
+                "crc-second", first + second.enumerated().map { $0.offset == second.count - 6 ? $0.element ^ 0xFF : $0.element },
+                .gzipCorrupt
+            ),
+            ("plain", content, .notGzip),
+        ]
+        for (name, bytes, code) in cases {
+            let path = try inbox.write("bank-\(name).xml.gz", bytes)
+            for chunkSize in [1024, 4096, 256 * 1024] {
+                // The error ByteSource itself gives for the file, and the bytes it read until then.
+                var expected: DecompressionError?
+                var raw: [UInt8] = []
+                do {
+                    try ByteSource(path: path, compressed: true, chunkSize: chunkSize).forEachChunk(raw: { raw += $0 }) { _ in }
+                } catch let error as DecompressionError {
+                    expected = error
+                }
+                #expect(expected.map { QuarantineCode(rawValue: $0.code.rawValue) } == code, "\(name)")
+                let file = try #require(try Inbox(directory: inbox.path).files.first { $0.name == "bank-\(name).xml.gz" })
+                let (report, sink) = FileIngestor(chunkSize: chunkSize).ingest(file) { CollectingSink() }
+                #expect(report.rejection?.code == code, "\(name), chunk \(chunkSize): \(String(describing: report.rejection))")
+                #expect(report.rejection?.message == expected?.message, "\(name), chunk \(chunkSize)")
+                #expect(report.sha256 == sha256Hex(raw), "\(name), chunk \(chunkSize)")
+                if code == nil || code == .gzipTruncated { #expect(raw == bytes, "\(name)") }
+                if code == nil {
+                    #expect(report.recordsRead == 400 && sink != nil && report.contentBytes == content.count)
+                } else {
+                    #expect(sink == nil)
+                }
+            }
+            try FileManager.default.removeItem(atPath: path)
+        }
+    }
+
     @Test("Files are classified by name; unmatched names are ignored, never guessed")
     func classification() {
         #expect(Inbox.classify("bank-icbc.csv.gz")?.0 == .bank)

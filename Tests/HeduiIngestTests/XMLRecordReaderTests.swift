@@ -24,7 +24,7 @@ private struct ParseResult {
     var recordCount: Int
 }
 
-/// Parses `bytes` fed in chunks of `chunk` bytes, then finishes.
+/// Parses `bytes`, handed to the reader in pieces of `chunk` bytes.
 private func parse(_ layout: XMLRecordLayout, _ bytes: [UInt8], chunk: Int = Int.max) throws -> ParseResult {
     let c = Collector()
     let reader = XMLRecordReader(layout: layout) { r in
@@ -38,15 +38,7 @@ private func parse(_ layout: XMLRecordLayout, _ bytes: [UInt8], chunk: Int = Int
         c.records.append(Rec(index: r.index, line: r.line, unknown: r.unknownChildren, values: values))
         c.rawValues.append(raw)
     }
-    try bytes.withUnsafeBytes { all in
-        var offset = 0
-        while offset < all.count {
-            let n = min(chunk, all.count - offset)
-            try reader.feed(UnsafeRawBufferPointer(rebasing: all[offset..<(offset + n)]))
-            offset += n
-        }
-    }
-    try reader.finish()
+    try reader.parse(bytes, pieceSize: chunk)
     return ParseResult(
         records: c.records, rawValues: c.rawValues,
         rootAttributes: reader.rootAttributeValues, recordCount: reader.recordCount)
@@ -176,8 +168,7 @@ private func bankDoc(_ count: Int, trailing: String = "\n") -> String {
     let reader = XMLRecordReader(layout: layout) { r in
         if let v = r.value(0), v.count == 0 { sawEmpty = true }
     }
-    try reader.feed(Array("<accounts><account><bankCode></bankCode></account></accounts>".utf8))
-    try reader.finish()
+    try reader.parse(Array("<accounts><account><bankCode></bankCode></account></accounts>".utf8))
     #expect(sawEmpty)
 }
 
@@ -363,6 +354,28 @@ func utf8WithBOM(chunk: Int) throws {
     #expect(xmlError(accountsLayout, [0x00, 0x00, 0x00, 0x00, 0x01]) != nil)
 }
 
+@Test func nulBytesAreRejected() throws {
+    // libxml2's pull parser stops at a NUL byte as at the end of its buffer: a NUL after the
+    // document element must not hide what follows, nor end a document early.
+    for tail in ["\0", "\0junk", "\n\0<accounts/>", "\0" + String(repeating: "x", count: 10_000)] {
+        let e = try #require(xmlError(accountsLayout, "<accounts><account><name>x</name></account></accounts>" + tail), "\(tail.count)")
+        #expect(e.code == .malformed)
+        #expect(e.message == "line \(e.line): XML not well-formed: Extra content at the end of the document (libxml2 error 5)")
+    }
+    let inText = try #require(xmlError(accountsLayout, "<accounts>\n<account><name>a\0b</name></account></accounts>"))
+    #expect(inText.code == .malformed && inText.line == 2)
+    #expect(inText.message == "line 2: XML not well-formed: Char 0x0 out of allowed range (libxml2 error 9)")
+    let betweenRecords = try #require(xmlError(accountsLayout, "<accounts><account/>\0<account/></accounts>"))
+    #expect(betweenRecords.code == .malformed)
+}
+
+@Test func nestingDeeperThan256IsRejected() throws {
+    let ok = "<accounts>" + String(repeating: "<a>", count: 250) + String(repeating: "</a>", count: 250) + "</accounts>"
+    #expect(xmlError(accountsLayout, ok) == nil)
+    let deep = "<accounts>" + String(repeating: "<a>", count: 300) + String(repeating: "</a>", count: 300) + "</accounts>"
+    #expect(xmlError(accountsLayout, deep)?.code == .malformed)
+}
+
 @Test func truncatedAtEveryOffsetThrows() throws {
     let doc = Array(bankDoc(9, trailing: "\n  \n").utf8)
     #expect(doc.count > 1500 && doc.count < 3000)
@@ -427,8 +440,7 @@ func utf8WithBOM(chunk: Int) throws {
     var delivered = 0
     let reader = XMLRecordReader(layout: accountsLayout) { _ in delivered += 1 }
     #expect {
-        try reader.feed(Array(doc.utf8))
-        try reader.finish()
+        try reader.parse(Array(doc.utf8))
     } throws: { ($0 as? XMLError)?.code == .dtdForbidden }
     #expect(delivered == 0)
 
@@ -464,15 +476,7 @@ func errorFromOnRecordPropagates(chunk: Int) throws {
     }
     var thrown: (any Error)?
     do {
-        try doc.withUnsafeBytes { all in
-            var offset = 0
-            while offset < all.count {
-                let n = min(chunk, all.count - offset)
-                try reader.feed(UnsafeRawBufferPointer(rebasing: all[offset..<(offset + n)]))
-                offset += n
-            }
-        }
-        try reader.finish()
+        try reader.parse(doc, pieceSize: chunk)
     } catch {
         thrown = error
     }
@@ -480,17 +484,17 @@ func errorFromOnRecordPropagates(chunk: Int) throws {
     #expect(seen == [1, 2, 3])
     #expect(reader.recordCount == 3)
     // Sticky: later calls rethrow the same error.
-    #expect(throws: StopHere(at: 3)) { try reader.finish() }
-    #expect(throws: StopHere(at: 3)) { try reader.feed(Array("<x/>".utf8)) }
+    #expect(throws: StopHere(at: 3)) { try reader.parse(Array("<x/>".utf8)) }
+    #expect(throws: StopHere(at: 3)) { try reader.parse(Array("<x/>".utf8)) }
 }
 
-@Test func finishIsRequiredAndIdempotent() throws {
+@Test func aReaderParsesOneDocument() throws {
     let reader = XMLRecordReader(layout: accountsLayout) { _ in }
-    try reader.feed(Array("<accounts><account/></accounts>".utf8))
+    try reader.parse(Array("<accounts><account/></accounts>".utf8))
     #expect(reader.recordCount == 1)
-    try reader.finish()
-    try reader.finish()
-    #expect(throws: XMLError.self) { try reader.feed(Array(" ".utf8)) }
+    #expect(throws: XMLError.self) { try reader.parse(Array("<accounts><account/></accounts>".utf8)) }
+    #expect(throws: XMLError.self) { try reader.parse(Array(" ".utf8)) }
+    #expect(reader.recordCount == 1)
 }
 
 @Test func concurrentReadersOnDifferentThreads() async throws {
@@ -503,10 +507,7 @@ func errorFromOnRecordPropagates(chunk: Int) throws {
                 var count = 0
                 let reader = XMLRecordReader(layout: accountsLayout) { _ in count += 1 }
                 do {
-                    for start in stride(from: 0, to: doc.count, by: 777) {
-                        try reader.feed(doc[start..<min(start + 777, doc.count)])
-                    }
-                    try reader.finish()
+                    try reader.parse(doc, pieceSize: 777)
                     return (i % 2 == 0, count, nil)
                 } catch let e as XMLError {
                     return (i % 2 == 0, count, e.code)
@@ -527,4 +528,126 @@ func errorFromOnRecordPropagates(chunk: Int) throws {
             #expect(code == .malformed && count == 16)
         }
     }
+}
+
+// MARK: - Pulling input
+
+private struct InputFailed: Error, Equatable {}
+
+/// Hands out `doc[0..<end]` in pieces of `piece` bytes, each followed by an empty piece; then nil,
+/// or throws `InputFailed` when `failing`. Counts the calls made after it threw or ended.
+private final class PieceSource {
+    let doc: UnsafeMutableRawBufferPointer
+    let end: Int
+    let piece: Int
+    let failing: Bool
+    var offset = 0
+    var emptyNext = false
+    var done = false
+    var callsAfterDone = 0
+    var calls = 0
+
+    init(_ doc: [UInt8], end: Int? = nil, piece: Int, failing: Bool = false) {
+        self.doc = .allocate(byteCount: doc.count, alignment: 1)
+        self.doc.copyBytes(from: doc)
+        self.end = end ?? doc.count
+        self.piece = piece
+        self.failing = failing
+    }
+
+    deinit { doc.deallocate() }
+
+    func next() throws -> UnsafeRawBufferPointer? {
+        calls += 1
+        if done {
+            callsAfterDone += 1
+            return nil
+        }
+        if emptyNext {
+            emptyNext = false
+            return UnsafeRawBufferPointer(start: nil, count: 0)
+        }
+        if offset >= end {
+            done = true
+            if failing { throw InputFailed() }
+            return nil
+        }
+        let n = min(piece, end - offset)
+        defer { offset += n }
+        emptyNext = true
+        return UnsafeRawBufferPointer(rebasing: doc[offset..<(offset + n)])
+    }
+}
+
+private func parsePulling(_ layout: XMLRecordLayout, _ source: PieceSource) -> (records: [Rec], error: (any Error)?) {
+    var records: [Rec] = []
+    let reader = XMLRecordReader(layout: layout) { r in
+        records.append(
+            Rec(
+                index: r.index, line: r.line, unknown: r.unknownChildren,
+                values: (0..<layout.fields.count).map { i in r.value(i).map { String(decoding: $0, as: UTF8.self) } }))
+    }
+    do {
+        try reader.parse { try source.next() }
+        return (records, nil)
+    } catch {
+        return (records, error)
+    }
+}
+
+@Test(arguments: [1, 5, 4096, Int.max])
+func piecesAndEmptyPiecesGiveSameRecords(piece: Int) throws {
+    let doc = Array(bankDoc(40).utf8)
+    let whole = try parse(accountsLayout, doc)
+    let source = PieceSource(doc, piece: piece)
+    let pulled = parsePulling(accountsLayout, source)
+    #expect(pulled.error == nil)
+    #expect(pulled.records == whole.records)
+    #expect(source.callsAfterDone == 0)
+}
+
+@Test func inputErrorIsThrownUnchangedWherever() throws {
+    // A well-formed document whose input fails after any prefix: the input's error, never an
+    // XML error, even after the whole document (e.g. a gzip error after the last member);
+    // the records delivered are those complete in the prefix (as the push parser delivered
+    // those of every chunk fed before a failing one); nothing is pulled after the error.
+    let doc = Array(bankDoc(12, trailing: "\n  \n").utf8)
+    let whole = try parse(accountsLayout, doc)
+    let endTag = Array("</account>".utf8)
+    for end in Array(0...doc.count) {
+        var complete = 0
+        var i = 0
+        while i + endTag.count <= end {
+            if Array(doc[i..<(i + endTag.count)]) == endTag { complete += 1 }
+            i += 1
+        }
+        for piece in [7, Int.max] {
+            let source = PieceSource(doc, end: end, piece: piece, failing: true)
+            let pulled = parsePulling(accountsLayout, source)
+            #expect(pulled.error is InputFailed, "end \(end), piece \(piece): \(String(describing: pulled.error))")
+            #expect(pulled.records == Array(whole.records.prefix(complete)), "end \(end), piece \(piece)")
+            #expect(source.callsAfterDone == 0, "end \(end)")
+        }
+    }
+}
+
+@Test func nothingIsPulledAfterAnError() throws {
+    let body = String(repeating: "<account><name>x</name></account>\n", count: 30_000)  // ~1 MB
+    let cases: [(String, XMLRecordLayout)] = [
+        ("<vehicles>\n" + body + "</vehicles>", accountsLayout),  // wrong root (hard stop)
+        ("<accounts>\n<account><name>&foo;</name></account>\n" + body + "</accounts>", accountsLayout),  // soft stop
+        ("<accounts>\n<account><name>x</nam></account>\n" + body + "</accounts>", accountsLayout),  // libxml2 error
+        ("<accounts>\n<archive><account/></archive>\n" + body + "</accounts>", accountsLayout),  // misplaced
+    ]
+    for (text, layout) in cases {
+        let source = PieceSource(Array(text.utf8), piece: 1000)
+        let pulled = parsePulling(layout, source)
+        #expect(pulled.error is XMLError)
+        #expect(source.calls < 20, "pulled \(source.calls) pieces after an error at the start")
+    }
+    // An error from onRecord stops the reading too.
+    let source = PieceSource(Array(("<accounts>\n" + body + "</accounts>").utf8), piece: 1000)
+    let reader = XMLRecordReader(layout: accountsLayout) { r in if r.index == 2 { throw StopHere(at: 2) } }
+    #expect(throws: StopHere(at: 2)) { try reader.parse { try source.next() } }
+    #expect(source.calls < 20)
 }

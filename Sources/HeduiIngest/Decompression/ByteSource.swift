@@ -27,7 +27,7 @@ public struct ByteSource: Sendable {
     /// Size of the read buffer and the maximal size of each delivered content chunk.
     public let chunkSize: Int
 
-    /// Describes how to stream a file; nothing is opened until ``forEachChunk(raw:_:)``.
+    /// Describes how to stream a file; nothing is opened until ``forEachChunk(raw:_:)`` or ``open(raw:)``.
     /// - Parameters:
     ///   - path: the file to read.
     ///   - compressed: `true` for gzip data, `false` for plain content.
@@ -55,122 +55,230 @@ public struct ByteSource: Sendable {
     @discardableResult
     public func forEachChunk(raw: ((UnsafeRawBufferPointer) -> Void)? = nil, _ body: (UnsafeRawBufferPointer) throws -> Void) throws -> Int
     {
+        let reader = try open(raw: raw)
+        while let chunk = try reader.next() {
+            try body(chunk)
+        }
+        return reader.contentBytes
+    }
+
+    /// Opens the file for reading chunk by chunk with ``Reader/next()``: the pull form of
+    /// ``forEachChunk(raw:_:)``, with the same chunks, errors and `raw` calls in the same order.
+    /// The file is closed when the reader is released.
+    /// - Throws: ``DecompressionError`` when the file cannot be opened.
+    public func open(raw: ((UnsafeRawBufferPointer) -> Void)? = nil) throws(DecompressionError) -> Reader {
         let file = try FileReader(path: path)
-        defer { file.close() }
         guard compressed else {
-            return try Self.copyPlain(file, chunkSize: chunkSize, raw: raw, body)
+            return Reader(file: file, producer: PlainProducer(file: file, chunkSize: chunkSize, raw: raw))
         }
         switch backend {
         case .isal:
-            return try Self.decodeGzip(file, inflater: ISALInflater(), chunkSize: chunkSize, raw: raw, body)
+            return Reader(file: file, producer: GzipProducer(file: file, inflater: ISALInflater(), chunkSize: chunkSize, raw: raw))
         case .zlib:
             let inflater: ZlibInflater
-            do { inflater = try ZlibInflater() } catch { throw Self.failure(error, at: 0) }
-            return try Self.decodeGzip(file, inflater: inflater, chunkSize: chunkSize, raw: raw, body)
+            do {
+                inflater = try ZlibInflater()
+            } catch {
+                file.close()
+                throw Self.failure(error, at: 0)
+            }
+            return Reader(file: file, producer: GzipProducer(file: file, inflater: inflater, chunkSize: chunkSize, raw: raw))
         }
     }
 
-    // MARK: - plain
+    /// One open file read chunk by chunk; see ``ByteSource/open(raw:)``. Used by one thread at a time.
+    public final class Reader {
+        private let file: FileReader
+        private let producer: any ChunkProducer
+        private var failure: DecompressionError?
+        private var ended = false
 
-    private static func copyPlain(
-        _ file: FileReader, chunkSize: Int, raw: ((UnsafeRawBufferPointer) -> Void)?,
-        _ body: (UnsafeRawBufferPointer) throws -> Void
-    ) throws -> Int {
-        let buffer = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: chunkSize)
-        defer { buffer.deallocate() }
-        var total = 0
-        while true {
-            let count = try file.read(into: buffer[...])
-            if count == 0 { return total }
-            let chunk = UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: buffer[0..<count]))
-            raw?(chunk)
-            try body(chunk)
-            total += count
+        /// Content bytes delivered so far by ``next()``.
+        public private(set) var contentBytes = 0
+
+        fileprivate init(file: FileReader, producer: any ChunkProducer) {
+            self.file = file
+            self.producer = producer
+        }
+
+        deinit { file.close() }
+
+        /// The next chunk of content, valid until the next call, or nil at the end. Every chunk
+        /// but the last holds exactly `chunkSize` bytes; no empty chunk is delivered. After the
+        /// end every call returns nil; after an error every call rethrows it.
+        /// - Throws: ``DecompressionError`` for unreadable or bad files.
+        public func next() throws(DecompressionError) -> UnsafeRawBufferPointer? {
+            if let failure { throw failure }
+            if ended { return nil }
+            do {
+                guard let chunk = try producer.next() else {
+                    ended = true
+                    return nil
+                }
+                contentBytes += chunk.count
+                return chunk
+            } catch {
+                failure = error
+                throw error
+            }
         }
     }
 
-    // MARK: - gzip
+    /// Upper bound for the input buffer when a gzip header is longer than a chunk.
+    static let maxHeaderBuffer = 1 << 20
 
-    private static func decodeGzip<Inflater: GzipInflater>(
-        _ file: FileReader, inflater: Inflater, chunkSize: Int,
-        raw: ((UnsafeRawBufferPointer) -> Void)?, _ body: (UnsafeRawBufferPointer) throws -> Void
-    ) throws -> Int {
-        // Input needs room for the 2 magic bytes checked before each member.
-        var input = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: max(chunkSize, 2))
-        defer { input.deallocate() }
-        let output = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: chunkSize)
-        defer { output.deallocate() }
+    fileprivate static func truncated(after bytes: Int) -> DecompressionError {
+        DecompressionError(
+            code: .truncated,
+            message:
+                "the gzip stream ends early (after \(DecompressionError.grouped(bytes)) compressed bytes): the file was cut off in transfer; ask the provider to resend it"
+        )
+    }
 
-        var inStart = 0  // first unconsumed byte in `input`
-        var inEnd = 0  // end of valid bytes in `input`
-        var inputOffset = 0  // file offset of input[0]
-        var atEOF = false
-        var outFill = 0
-        var total = 0
-        var member = 1  // 1-based number of the member being decoded
-        var atMemberStart = true
-
-        /// Moves unconsumed input to the front and reads more; sets `atEOF` when the file ends.
-        func refill() throws {
-            if inStart > 0 {
-                let remaining = inEnd - inStart
-                if remaining > 0 {
-                    UnsafeMutableRawPointer(input.baseAddress!)
-                        .copyMemory(from: input.baseAddress! + inStart, byteCount: remaining)
-                }
-                inputOffset += inStart
-                inEnd = remaining
-                inStart = 0
-            }
-            guard inEnd < input.count else { return }
-            let count = try file.read(into: input[inEnd...])
-            if count == 0 { atEOF = true; return }
-            raw?(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: input[inEnd..<inEnd + count])))
-            inEnd += count
+    fileprivate static func failure(_ failure: InflateFailure, at position: Int, member: Int = 1) -> DecompressionError {
+        switch failure.kind {
+        case .corrupt:
+            return DecompressionError(
+                code: .corrupt,
+                message:
+                    "the gzip data is corrupt near compressed byte \(DecompressionError.grouped(position)) (member \(member)): \(failure.reason); the file is damaged, ask the provider to resend it"
+            )
+        case .resource:
+            return DecompressionError(code: .io, message: "could not decompress: \(failure.reason)")
         }
+    }
+}
 
-        /// Length of the gzip member header at `inStart`, or nil while it is not all in `input`.
-        func headerLength() -> Int? {
-            let header = UnsafeBufferPointer(rebasing: input[inStart..<inEnd])
-            guard header.count >= 10 else { return nil }
-            let flags = header[3]
-            var end = 10
-            if flags & 0x04 != 0 {  // FEXTRA: 2-byte little-endian length, then the field
-                guard header.count >= end + 2 else { return nil }
-                end += 2 + (Int(header[end]) | Int(header[end + 1]) << 8)
+/// Makes the chunks of one ``ByteSource/Reader``: nil at the end; not called again after nil or an error.
+private protocol ChunkProducer: AnyObject {
+    func next() throws(DecompressionError) -> UnsafeRawBufferPointer?
+}
+
+// MARK: - plain
+
+private final class PlainProducer: ChunkProducer {
+    let file: FileReader
+    let buffer: UnsafeMutableBufferPointer<UInt8>
+    let raw: ((UnsafeRawBufferPointer) -> Void)?
+
+    init(file: FileReader, chunkSize: Int, raw: ((UnsafeRawBufferPointer) -> Void)?) {
+        self.file = file
+        self.raw = raw
+        buffer = .allocate(capacity: chunkSize)
+    }
+
+    deinit { buffer.deallocate() }
+
+    func next() throws(DecompressionError) -> UnsafeRawBufferPointer? {
+        let count = try file.read(into: buffer[...])
+        if count == 0 { return nil }
+        let chunk = UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: buffer[0..<count]))
+        raw?(chunk)
+        return chunk
+    }
+}
+
+// MARK: - gzip
+
+private final class GzipProducer<Inflater: GzipInflater>: ChunkProducer {
+    let file: FileReader
+    let inflater: Inflater
+    let raw: ((UnsafeRawBufferPointer) -> Void)?
+    /// Input needs room for the 2 magic bytes checked before each member.
+    var input: UnsafeMutableBufferPointer<UInt8>
+    let output: UnsafeMutableBufferPointer<UInt8>
+
+    var inStart = 0  // first unconsumed byte in `input`
+    var inEnd = 0  // end of valid bytes in `input`
+    var inputOffset = 0  // file offset of input[0]
+    var atEOF = false
+    var outFill = 0
+    var member = 1  // 1-based number of the member being decoded
+    var atMemberStart = true
+    /// The last call returned `output` full: it is emptied when the next call starts.
+    var delivered = false
+    var ended = false
+
+    init(file: FileReader, inflater: Inflater, chunkSize: Int, raw: ((UnsafeRawBufferPointer) -> Void)?) {
+        self.file = file
+        self.inflater = inflater
+        self.raw = raw
+        input = .allocate(capacity: max(chunkSize, 2))
+        output = .allocate(capacity: chunkSize)
+    }
+
+    deinit {
+        input.deallocate()
+        output.deallocate()
+    }
+
+    /// Moves unconsumed input to the front and reads more; sets `atEOF` when the file ends.
+    func refill() throws(DecompressionError) {
+        if inStart > 0 {
+            let remaining = inEnd - inStart
+            if remaining > 0 {
+                UnsafeMutableRawPointer(input.baseAddress!)
+                    .copyMemory(from: input.baseAddress! + inStart, byteCount: remaining)
             }
-            for flag: UInt8 in [0x08, 0x10] where flags & flag != 0 {  // FNAME, FCOMMENT: zero-terminated
-                guard end < header.count, let zero = header[end...].firstIndex(of: 0) else { return nil }
-                end = zero + 1
-            }
-            if flags & 0x02 != 0 { end += 2 }  // FHCRC
-            return header.count >= end ? end : nil
+            inputOffset += inStart
+            inEnd = remaining
+            inStart = 0
         }
-
-        /// ISA-L 2.30 rejects a valid FHCRC header when it arrives over several `isal_inflate`
-        /// calls (it checks the CRC16 of the last piece only), so before a member is started the
-        /// whole header is brought into `input` (growing it for headers longer than a chunk,
-        /// up to `maxHeaderBuffer`; longer headers are streamed as they come).
-        func bufferWholeHeader() throws {
-            while headerLength() == nil && !atEOF {
-                if inStart == 0 && inEnd == input.count {
-                    guard input.count < Self.maxHeaderBuffer else { return }
-                    let larger = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: min(input.count * 2, Self.maxHeaderBuffer))
-                    _ = larger.initialize(fromContentsOf: input)
-                    input.deallocate()
-                    input = larger
-                }
-                try refill()
-            }
+        guard inEnd < input.count else { return }
+        let count = try file.read(into: input[inEnd...])
+        if count == 0 {
+            atEOF = true
+            return
         }
+        raw?(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: input[inEnd..<inEnd + count])))
+        inEnd += count
+    }
 
-        func flushOutput() throws {
-            guard outFill > 0 else { return }
-            try body(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: output[0..<outFill])))
-            total += outFill
+    /// Length of the gzip member header at `inStart`, or nil while it is not all in `input`.
+    func headerLength() -> Int? {
+        let header = UnsafeBufferPointer(rebasing: input[inStart..<inEnd])
+        guard header.count >= 10 else { return nil }
+        let flags = header[3]
+        var end = 10
+        if flags & 0x04 != 0 {  // FEXTRA: 2-byte little-endian length, then the field
+            guard header.count >= end + 2 else { return nil }
+            end += 2 + (Int(header[end]) | Int(header[end + 1]) << 8)
+        }
+        for flag: UInt8 in [0x08, 0x10] where flags & flag != 0 {  // FNAME, FCOMMENT: zero-terminated
+            guard end < header.count, let zero = header[end...].firstIndex(of: 0) else { return nil }
+            end = zero + 1
+        }
+        if flags & 0x02 != 0 { end += 2 }  // FHCRC
+        return header.count >= end ? end : nil
+    }
+
+    /// ISA-L 2.30 rejects a valid FHCRC header when it arrives over several `isal_inflate`
+    /// calls (it checks the CRC16 of the last piece only), so before a member is started the
+    /// whole header is brought into `input` (growing it for headers longer than a chunk,
+    /// up to `maxHeaderBuffer`; longer headers are streamed as they come).
+    func bufferWholeHeader() throws(DecompressionError) {
+        while headerLength() == nil && !atEOF {
+            if inStart == 0 && inEnd == input.count {
+                guard input.count < ByteSource.maxHeaderBuffer else { return }
+                let larger = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: min(input.count * 2, ByteSource.maxHeaderBuffer))
+                _ = larger.initialize(fromContentsOf: input)
+                input.deallocate()
+                input = larger
+            }
+            try refill()
+        }
+    }
+
+    var filledOutput: UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: output[0..<outFill]))
+    }
+
+    func next() throws(DecompressionError) -> UnsafeRawBufferPointer? {
+        if delivered {
             outFill = 0
+            delivered = false
         }
-
+        if ended { return nil }
         while true {
             if atMemberStart {
                 while inEnd - inStart < 2 && !atEOF { try refill() }
@@ -184,7 +292,9 @@ public struct ByteSource: Sendable {
                                 "the .gz file is empty (0 bytes): the file was cut off in transfer or never written; ask the provider to resend it"
                         )
                     }
-                    break  // clean end after the last member
+                    // Clean end after the last member: the rest of the content, if any.
+                    ended = true
+                    return outFill > 0 ? filledOutput : nil
                 }
                 let magicOK = input[inStart] == 0x1f && (available < 2 || input[inStart + 1] == 0x8b)
                 if !magicOK {
@@ -203,36 +313,40 @@ public struct ByteSource: Sendable {
                     )
                 }
                 if available < 2 {
-                    throw truncated(after: position + available)
+                    throw ByteSource.truncated(after: position + available)
                 }
                 try bufferWholeHeader()
                 if member > 1 {
-                    do { try inflater.resetForNextMember() } catch { throw Self.failure(error, at: position, member: member) }
+                    do { try inflater.resetForNextMember() } catch { throw ByteSource.failure(error, at: position, member: member) }
                 }
                 atMemberStart = false
             }
 
             if inStart == inEnd && !atEOF { try refill() }
 
-            let step = try Self.step(
-                inflater, UnsafeBufferPointer(rebasing: input[inStart..<inEnd]),
+            let step = try step(
+                UnsafeBufferPointer(rebasing: input[inStart..<inEnd]),
                 UnsafeMutableBufferPointer(rebasing: output[outFill...]),
-                position: inputOffset + inStart, member: member)
+                position: inputOffset + inStart)
             inStart += step.consumed
             outFill += step.produced
-            if outFill == output.count { try flushOutput() }
 
             if step.memberEnded {
                 member += 1
                 atMemberStart = true
-                continue
             }
+            if outFill == output.count {
+                // A full chunk (it took output, so the decoder made progress).
+                delivered = true
+                return filledOutput
+            }
+            if step.memberEnded { continue }
             if step.consumed == 0 && step.produced == 0 {
                 // The decoder cannot continue with what it has: it needs more input.
                 if !atEOF && (inStart > 0 || inEnd < input.count) {
                     try refill()
                 } else if atEOF {
-                    throw truncated(after: inputOffset + inEnd)
+                    throw ByteSource.truncated(after: inputOffset + inEnd)
                 } else {
                     throw DecompressionError(
                         code: .corrupt,
@@ -242,49 +356,22 @@ public struct ByteSource: Sendable {
                 }
             }
         }
-        try flushOutput()
-        return total
     }
 
     /// One decoder call, with its failure turned into a `DecompressionError` at `position`.
     @inline(__always)
-    private static func step<Inflater: GzipInflater>(
-        _ inflater: Inflater, _ input: UnsafeBufferPointer<UInt8>, _ output: UnsafeMutableBufferPointer<UInt8>,
-        position: Int, member: Int
+    func step(
+        _ input: UnsafeBufferPointer<UInt8>, _ output: UnsafeMutableBufferPointer<UInt8>, position: Int
     ) throws(DecompressionError) -> InflateStep {
         do {
             return try inflater.inflate(input, into: output)
         } catch {
-            throw failure(error, at: position, member: member)
-        }
-    }
-
-    /// Upper bound for the input buffer when a gzip header is longer than a chunk.
-    static let maxHeaderBuffer = 1 << 20
-
-    private static func truncated(after bytes: Int) -> DecompressionError {
-        DecompressionError(
-            code: .truncated,
-            message:
-                "the gzip stream ends early (after \(DecompressionError.grouped(bytes)) compressed bytes): the file was cut off in transfer; ask the provider to resend it"
-        )
-    }
-
-    private static func failure(_ failure: InflateFailure, at position: Int, member: Int = 1) -> DecompressionError {
-        switch failure.kind {
-        case .corrupt:
-            return DecompressionError(
-                code: .corrupt,
-                message:
-                    "the gzip data is corrupt near compressed byte \(DecompressionError.grouped(position)) (member \(member)): \(failure.reason); the file is damaged, ask the provider to resend it"
-            )
-        case .resource:
-            return DecompressionError(code: .io, message: "could not decompress: \(failure.reason)")
+            throw ByteSource.failure(error, at: position, member: member)
         }
     }
 }
 
-/// A read-only POSIX file descriptor. Owned by one `forEachChunk` call; closed by it.
+/// A read-only POSIX file descriptor. Owned by one ``ByteSource/Reader``; closed when it is released.
 private struct FileReader {
     let descriptor: Int32
     let path: String

@@ -1,10 +1,11 @@
 internal import CLibXML2
 
-/// Streaming reader of record-oriented XML exchange files on libxml2's SAX2 push parser.
+/// Streaming reader of record-oriented XML exchange files on libxml2's SAX2 pull parser.
 ///
-/// Feed bytes as they arrive (any chunk size, down to 1 byte), then call `finish()`. Each
-/// complete record element is delivered to `onRecord` as an `XMLRecordView` whose values point
-/// into reusable buffers (no allocation per record in steady state).
+/// `parse` runs libxml2 over the whole document, which libxml2 reads through a callback that
+/// pulls the caller's pieces of input (any size, down to 1 byte). Each complete record element
+/// is delivered to `onRecord` as an `XMLRecordView` whose values point into reusable buffers
+/// (no allocation per record in steady state).
 ///
 /// Security: no network, no DTD loading, no entity substitution; any DOCTYPE (internal or
 /// external subset) stops the parse with `.dtdForbidden` before its declarations are read, so
@@ -57,42 +58,29 @@ public final class XMLRecordReader {
     /// Records delivered so far.
     public var recordCount: Int { core.pointee.recordCount }
 
-    /// Pushes the next bytes of the document. Throws the first error (an `XMLError`, or the error
-    /// thrown by `onRecord`, unchanged); after an error every call rethrows it.
-    public func feed(_ chunk: UnsafeRawBufferPointer) throws {
-        precondition(!core.pointee.delivering, "XMLRecordReader.feed called from inside onRecord")
+    /// Parses the whole document, which libxml2 pulls through `next`: each call returns the next
+    /// piece of the document (any size, valid until the following call; empty pieces are
+    /// skipped), or nil at its end. Records are delivered to `onRecord` as they are parsed.
+    ///
+    /// Throws the first error: an `XMLError` (`.malformed` also when the document is
+    /// incomplete), or the error thrown by `onRecord` or by `next`, unchanged. Once an error is
+    /// met no more input is pulled and no more records are delivered; an error from `next`
+    /// (e.g. a gzip error) is thrown as it is, never turned into an XML error. A reader parses
+    /// one document: a second call rethrows the first one's error, or throws `.malformed`.
+    public func parse(_ next: () throws -> UnsafeRawBufferPointer?) throws {
+        precondition(!core.pointee.delivering, "XMLRecordReader.parse called from inside onRecord")
         try core.pointee.throwIfFailed()
-        if core.pointee.finished {
+        if core.pointee.parsed {
             throw XMLError(
                 code: .malformed, line: core.pointee.currentLine,
-                message: "XML reader: data fed after finish()")
+                message: "XML reader: a reader parses one document")
         }
-        guard let base = chunk.baseAddress, chunk.count > 0 else { return }
-        var offset = 0
-        while offset < chunk.count {
-            let n = min(chunk.count - offset, 1 << 26)
-            ReaderCore.parse(core, base + offset, n, terminate: false)
-            try core.pointee.throwIfFailed()
-            offset += n
+        core.pointee.parsed = true
+        withoutActuallyEscaping(next) { next in
+            core.pointee.input = next
+            ReaderCore.parseDocument(core)
+            core.pointee.input = nil
         }
-    }
-
-    /// Convenience for tests and small inputs.
-    public func feed(_ bytes: some Collection<UInt8>) throws {
-        let done: Void? = try bytes.withContiguousStorageIfAvailable { try feed(UnsafeRawBufferPointer($0)) }
-        if done == nil {
-            let copy = Array(bytes)
-            try copy.withUnsafeBytes { try feed($0) }
-        }
-    }
-
-    /// Signals the end of input. Throws `.malformed` if the document is incomplete.
-    public func finish() throws {
-        precondition(!core.pointee.delivering, "XMLRecordReader.finish called from inside onRecord")
-        try core.pointee.throwIfFailed()
-        if core.pointee.finished { return }
-        core.pointee.finished = true
-        ReaderCore.parse(core, nil, 0, terminate: true)
         try core.pointee.throwIfFailed()
         if !core.pointee.rootClosed {
             let root = core.pointee.rootNameString
@@ -102,6 +90,22 @@ public final class XMLRecordReader {
                 message: "line \(line): XML not well-formed: document ended before </\(root)>")
             core.pointee.failure = .xml(error)
             throw error
+        }
+    }
+
+    /// Parses a document held in memory (tests, small inputs), handing it to libxml2 in pieces
+    /// of at most `pieceSize` bytes.
+    public func parse(_ bytes: some Collection<UInt8>, pieceSize: Int = .max) throws {
+        precondition(pieceSize > 0)
+        let copy = Array(bytes)
+        try copy.withUnsafeBytes { all in
+            var offset = 0
+            try parse {
+                guard offset < all.count else { return nil }
+                let n = min(pieceSize, all.count - offset)
+                defer { offset += n }
+                return UnsafeRawBufferPointer(rebasing: all[offset..<(offset + n)])
+            }
         }
     }
 
@@ -321,8 +325,19 @@ private struct ReaderCore {
     var rootSeen = false
     var rootClosed = false
     var delivering = false
-    var finished = false
+    /// `parse` was called: a context parses one document.
+    var parsed = false
     var failure: Failure?
+
+    /// The caller's source of input while `parse` runs (see `read`).
+    var input: (() throws -> UnsafeRawBufferPointer?)?
+    /// The rest of the piece `input` returned last.
+    var piece: UnsafeRawPointer?
+    var pieceCount = 0
+    /// `input` returned nil.
+    var inputEnded = false
+    /// An error `input` threw after `read` had copied some bytes: thrown at the next `read`.
+    var pendingInputError: (any Error)?
     var rootAttributeValues: [String: String] = [:]
 
     init(layout: XMLRecordLayout, onRecord: @escaping (XMLRecordView) throws -> Void) {
@@ -400,11 +415,15 @@ private struct ReaderCore {
         }
         sax.serror = ReaderCore.structuredErrorHandler
 
-        guard let ctxt = xmlCreatePushParserCtxt(&sax, userData, nil, 0, nil) else {
+        // Pull parser: xmlParseDocument reads the input through `readCallback`. No encoding is
+        // forced: it is detected from the first bytes and the XML declaration.
+        guard let ctxt = xmlCreateIOParserCtxt(&sax, userData, ReaderCore.readCallback, nil, userData, XML_CHAR_ENCODING_NONE)
+        else {
             failure = .xml(XMLError(code: .malformed, line: 0, message: "XML reader: cannot create libxml2 parser context"))
             return
         }
         self.ctxt = ctxt
+        // Before anything is read or parsed (xmlParseDocument reads the first bytes).
         // No NOENT (no entity substitution), no DTDLOAD/DTDATTR/DTDVALID, no HUGE, no RECOVER, no XInclude.
         _ = xmlCtxtUseOptions(ctxt, Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOWARNING.rawValue))
         ctxt.pointee.replaceEntities = 0
@@ -451,44 +470,113 @@ private struct ReaderCore {
 
     // MARK: parsing
 
-    /// Runs xmlParseChunk. Static on purpose: SAX callbacks mutate the core through the raw
-    /// pointer while libxml2 runs, so no `mutating` (inout) access to the core may be active across
-    /// the call — the optimizer would assume the core unchanged and use/write back stale state.
-    static func parse(_ core: UnsafeMutablePointer<ReaderCore>, _ bytes: UnsafeRawPointer?, _ n: Int, terminate: Bool) {
+    /// Runs xmlParseDocument over the whole input. Static on purpose: SAX callbacks (and the read
+    /// callback) mutate the core through the raw pointer while libxml2 runs, so no `mutating`
+    /// (inout) access to the core may be active across the call — the optimizer would assume the
+    /// core unchanged and use/write back stale state.
+    static func parseDocument(_ core: UnsafeMutablePointer<ReaderCore>) {
         guard let ctxt = core.pointee.ctxt, core.pointee.failure == nil else { return }
         // Context-less libxml2 errors (e.g. iconv conversion failures) go to the thread-local
         // structured handler: capture them for this reader while it parses, then restore.
         let previousHandler = hedui_xml_get_structured_error()
         let previousContext = hedui_xml_get_structured_error_context()
         xmlSetStructuredErrorFunc(UnsafeMutableRawPointer(core), ReaderCore.structuredErrorHandler)
-        var rc: Int32 = 0
-        if bytes != nil && hedui_xml_shrink_pending(ctxt) != 0 {
-            // Lets libxml2 drop the parsed input before the chunk is appended (see the shim):
-            // it would otherwise move the whole new chunk within its buffer.
-            rc = xmlParseChunk(ctxt, nil, 0, 0)
-        }
-        if rc == 0 && core.pointee.failure == nil {
-            rc = xmlParseChunk(ctxt, bytes?.assumingMemoryBound(to: CChar.self), Int32(n), terminate ? 1 : 0)
-        }
+        let rc = xmlParseDocument(ctxt)
         xmlSetStructuredErrorFunc(previousContext, previousHandler)
-        if core.pointee.failure == nil && rc != 0 {
+        if core.pointee.failure == nil, let input = ctxt.pointee.input, let cur = input.pointee.cur, let end = input.pointee.end,
+            cur < end
+        {
+            // The pull parser stops at a NUL byte as at the end of its buffer: after the document
+            // element, it leaves the rest unread and reports nothing.
+            core.pointee.fail(
+                .malformed, "XML not well-formed: Extra content at the end of the document (libxml2 error \(XML_ERR_DOCUMENT_END.rawValue))"
+            )
+        }
+        if core.pointee.failure == nil && !core.pointee.inputEnded {
+            // Not expected: a well-formed document is read to the end of input (libxml2 looks for
+            // more after the document element). Whatever is left is read here, so that the whole
+            // input is always seen (and hashed by the caller) and its errors are not lost.
+            core.pointee.drainInput()
+        }
+        if core.pointee.failure == nil && (rc != 0 || ctxt.pointee.wellFormed == 0) {
             let line = Int(hedui_xml_ctxt_line(ctxt))
-            if rc == -1 {
-                // xmlParseChunk halts with XML_PARSER_EOF when the input buffer cannot be decoded.
-                core.pointee.failure = .xml(
-                    XMLError(
-                        code: .encoding, line: line,
-                        message: "line \(line): invalid character encoding: input cannot be converted to UTF-8 (libxml2 error \(rc))"))
-            } else {
-                core.pointee.failure = .xml(
-                    XMLError(
-                        code: .malformed, line: line,
-                        message: "line \(line): XML not well-formed (libxml2 error \(rc))"))
+            core.pointee.failure = .xml(
+                XMLError(
+                    code: .malformed, line: line,
+                    message: "line \(line): XML not well-formed (libxml2 error \(ctxt.pointee.errNo))"))
+        }
+    }
+
+    mutating func drainInput() {
+        if let error = pendingInputError {
+            pendingInputError = nil
+            failure = .user(error)
+            return
+        }
+        var extra = pieceCount
+        pieceCount = 0
+        do {
+            while let next = try input?() { extra += next.count }
+        } catch {
+            failure = .user(error)
+            return
+        }
+        inputEnded = true
+        if extra > 0 {
+            fail(
+                .malformed, "XML not well-formed: Extra content at the end of the document (libxml2 error \(XML_ERR_DOCUMENT_END.rawValue))"
+            )
+        }
+    }
+
+    /// libxml2's read callback (the context is the core): at most `len` bytes of input into `buffer`,
+    /// 0 at the end of input, -1 on failure.
+    static let readCallback: xmlInputReadCallback = { context, buffer, len in
+        guard let context, let buffer, len > 0 else { return 0 }
+        return Int32(context.assumingMemoryBound(to: ReaderCore.self).pointee.read(into: UnsafeMutableRawPointer(buffer), Int(len)))
+    }
+
+    /// Fills `buffer` as far as the input allows: libxml2's pull parser expects short reads only
+    /// at the end of input (it looks at the first 4 bytes, then the XML declaration, after one
+    /// read). Nothing more is pulled once an error is met. An error from `input` is held until
+    /// libxml2 has the bytes copied before it and asks for more (it parses up to a few hundred
+    /// bytes short of what it has, then reads ahead); then it becomes the failure (thrown
+    /// unchanged by `parse`, whatever libxml2 reports next) and the read fails with -1, with no
+    /// further SAX events.
+    mutating func read(into buffer: UnsafeMutableRawPointer, _ capacity: Int) -> Int {
+        if failure != nil { return -1 }
+        var filled = 0
+        while filled < capacity {
+            if pieceCount == 0 {
+                if inputEnded || pendingInputError != nil { break }
+                do {
+                    guard let next = try input?() else {
+                        inputEnded = true
+                        break
+                    }
+                    piece = next.baseAddress
+                    pieceCount = next.count
+                } catch {
+                    pendingInputError = error
+                    break
+                }
+                continue
             }
+            let n = min(pieceCount, capacity - filled)
+            (buffer + filled).copyMemory(from: piece!, byteCount: n)
+            piece! += n
+            pieceCount -= n
+            filled += n
         }
-        if core.pointee.failure != nil {
-            xmlStopParser(ctxt)
+        if filled == 0, let error = pendingInputError {
+            pendingInputError = nil
+            failure = .user(error)
+            // SAX stays on: libxml2 finishes what it has (records complete in it are delivered,
+            // as the push parser did with every chunk before the failing one); its first error
+            // at the cut stops the callbacks.
+            return -1
         }
+        return filled
     }
 
     func throwIfFailed() throws {
@@ -499,8 +587,9 @@ private struct ReaderCore {
         }
     }
 
-    /// Records the first failure and stops SAX callbacks (safe from any callback); the parser is
-    /// halted with xmlStopParser once xmlParseChunk returns (or right away where that is safe).
+    /// Records the first failure and stops SAX callbacks (safe from any callback); no more input
+    /// is read after it (see `read`). `hard` halts the parser with xmlStopParser right away, only
+    /// where that is safe (xmlHaltParser frees the input buffer, which libxml2 may still use).
     mutating func fail(_ code: XMLError.Code, _ message: String, line: Int? = nil, hard: Bool = false) {
         guard failure == nil else { return }
         let l = line ?? currentLine
@@ -531,9 +620,13 @@ private struct ReaderCore {
         if let nl = text.firstIndex(where: { $0 == "\n" || $0 == "\r" }) { text = String(text[..<nl]) }
         // iconv failures: "input conversion failed due to input error, bytes 0x81 0x20 .." — drop the bytes.
         if let r = text.range(of: ", bytes ") ?? text.range(of: "Bytes:") { text = String(text[..<r.lowerBound]) }
+        var code = Int(e.code)
+        var line = e.line > 0 ? Int(e.line) : currentLine
+        if e.domain == Int32(XML_FROM_PARSER.rawValue) {
+            pushParserWording(&text, &code, &line)
+        }
         text = String(text.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? " " : Character($0) })
         if text.count > 160 { text = String(text.prefix(160)) + "…" }
-        let code = Int(e.code)
         let isEncoding =
             e.domain == Int32(XML_FROM_I18N.rawValue)
             || code == Int(XML_ERR_UNKNOWN_ENCODING.rawValue)
@@ -541,7 +634,6 @@ private struct ReaderCore {
             || code == Int(XML_ERR_INVALID_ENCODING.rawValue)
             || code == Int(XML_ERR_ENCODING_NAME.rawValue)
             || text.hasPrefix("Input is not proper UTF-8")
-        let line = e.line > 0 ? Int(e.line) : currentLine
         if code == Int(XML_ERR_DOCUMENT_END.rawValue) && !rootClosed {
             // libxml2 says "Extra content at the end of the document" when input simply stops.
             text =
@@ -554,6 +646,82 @@ private struct ReaderCore {
         } else {
             fail(.malformed, "XML not well-formed: \(text) (libxml2 error \(code))", line: line)
         }
+    }
+
+    /// Words a well-formedness error of the pull parser as the push parser (which this reader
+    /// drove before) did, so that reports keep their wording:
+    /// - the input ended inside the document (the parser stands at the end of all input, with
+    ///   "Premature end of data in tag", an unfinished CDATA section, a lone `<`, `<!-` or
+    ///   `<![CDA`, or nothing but blanks and comments): the push parser's `XML_ERR_DOCUMENT_END`,
+    ///   which `libxmlError` words as a premature end;
+    /// - a document that does not start with markup: "Document is empty";
+    /// - an element left unfinished at a NUL byte (U+0000, which the pull parser takes for the end
+    ///   of its buffer): "Char 0x0 out of allowed range" (`XML_ERR_INVALID_CHAR`);
+    /// - "Couldn't find end of Start Tag x line n": without " line n".
+    /// At the end of input inside the document the line is the push parser's too: it left a last
+    /// single byte of text (a newline after the last tag) unread.
+    func pushParserWording(_ text: inout String, _ code: inout Int, _ line: inout Int) {
+        var remaining = -1
+        var atNUL = false
+        if let input = ctxt?.pointee.input, let cur = input.pointee.cur, let end = input.pointee.end {
+            remaining = end - cur
+            atNUL = remaining > 0 && cur.pointee == 0
+        }
+        let atEndOfInput = inputEnded && remaining == 0
+        switch code {
+        case Int(XML_ERR_DOCUMENT_EMPTY.rawValue):
+            if atEndOfInput {
+                code = Int(XML_ERR_DOCUMENT_END.rawValue)
+            } else {
+                text = "Document is empty"
+            }
+        case Int(XML_ERR_TAG_NOT_FINISHED.rawValue):
+            if atNUL {
+                text = "Char 0x0 out of allowed range"
+                code = Int(XML_ERR_INVALID_CHAR.rawValue)
+            } else if atEndOfInput {
+                code = Int(XML_ERR_DOCUMENT_END.rawValue)
+            }
+        case Int(XML_ERR_CDATA_NOT_FINISHED.rawValue):
+            if atEndOfInput { code = Int(XML_ERR_DOCUMENT_END.rawValue) }
+        case Int(XML_ERR_NAME_REQUIRED.rawValue):
+            // A lone `<` at the end, or the start of `<!--` or `<![CDATA[`.
+            if inputEnded && text == "StartTag: invalid element name" && (atEndOfInput || restStartsMarkup()) {
+                code = Int(XML_ERR_DOCUMENT_END.rawValue)
+            }
+        case Int(XML_ERR_GT_REQUIRED.rawValue):
+            if text.hasPrefix("Couldn't find end of Start Tag "), let r = text.range(of: " line ", options: .backwards),
+                !text[r.upperBound...].isEmpty, text[r.upperBound...].allSatisfy({ $0 >= "0" && $0 <= "9" })
+            {
+                text = String(text[..<r.lowerBound])
+            }
+        default:
+            break
+        }
+        if code == Int(XML_ERR_DOCUMENT_END.rawValue) && atEndOfInput && rootSeen && line > 1 && endsWithTagAndNewline() {
+            line -= 1
+        }
+    }
+
+    /// The input ends with a tag (`<…>`) and one newline.
+    func endsWithTagAndNewline() -> Bool {
+        guard let input = ctxt?.pointee.input, let base = input.pointee.base, let end = input.pointee.end,
+            end - base >= 3, end[-1] == 0x0A, end[-2] == 0x3E
+        else { return false }
+        var p = end - 3
+        while p >= base {
+            if p.pointee == 0x3C { return true }
+            if p.pointee == 0x3E { return false }
+            p -= 1
+        }
+        return false
+    }
+
+    /// The unparsed rest of the input is a proper prefix of "!--" or "![CDATA[" (after a `<`).
+    func restStartsMarkup() -> Bool {
+        guard let input = ctxt?.pointee.input, let cur = input.pointee.cur, let end = input.pointee.end, cur < end else { return false }
+        let rest = UnsafeBufferPointer(start: cur, count: end - cur)
+        return [Array("!--".utf8), Array("![CDATA[".utf8)].contains { rest.count < $0.count && rest.elementsEqual($0.prefix(rest.count)) }
     }
 
     static func displayName(_ name: UnsafePointer<xmlChar>) -> String {
@@ -641,14 +809,14 @@ private struct ReaderCore {
     }
 
     mutating func misplaced(_ name: UnsafePointer<xmlChar>) {
-        // A start tag cut by the end of input: libxml2 reports it as malformed right after.
+        // A start tag not terminated (cut by the end of input, or `<a <b/>`): libxml2 reports it as malformed right after.
         guard hedui_xml_start_tag_complete(ctxt) != 0 else { return }
         let n = ReaderCore.displayName(name)
         let expected =
             nested
             ? "<\(recordNameString)> must be a direct child of <\(parentNameString!)>, itself a direct child of <\(rootNameString)>"
             : "<\(recordNameString)> must be a direct child of <\(rootNameString)>"
-        // Safe point for xmlStopParser (end of xmlParseStartTag2).
+        // Safe point for xmlStopParser (end of xmlParseStartTag2: xmlParseElementStart returns on XML_PARSER_EOF).
         fail(.malformed, "XML structure: misplaced <\(n)> (\(expected))", hard: true)
     }
 
@@ -661,7 +829,7 @@ private struct ReaderCore {
         _ attributes: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?
     ) {
         guard ReaderCore.same(name, rootName) else {
-            // A start tag cut by the end of input: libxml2 reports it as malformed right after.
+            // A start tag not terminated (cut by the end of input, or `<a <b/>`): libxml2 reports it as malformed right after.
             guard hedui_xml_start_tag_complete(ctxt) != 0 else { return }
             fail(.wrongRoot, "expected <\(rootNameString)> as the document element, found <\(ReaderCore.displayName(name))>", hard: true)
             return
@@ -736,7 +904,7 @@ private struct ReaderCore {
             try onRecord(view)
         } catch {
             if failure == nil { failure = .user(error) }
-            // Safe point for xmlStopParser (end of xmlParseEndTag2).
+            // Safe point for xmlStopParser (end of xmlParseEndTag2, or of an empty element in xmlParseElementStart).
             stop(hard: true)
         }
     }
