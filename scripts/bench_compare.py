@@ -7,7 +7,8 @@
   bench_compare.py duckdb-exec --sql FILE --threads T     (run by the venv python, under /usr/bin/time -v)
 
 run: on the mixed (CSV + XML) and the csv-only inbox of N households, times K repetitions each (min and
-median wall, peak RSS, all under /usr/bin/time -v, every repetition a fresh process) of
+median wall, peak RSS, all under /usr/bin/time -v, every repetition a fresh process), in K rounds (one
+repetition of every configuration per round, so that the machine's drift falls on all alike), of
   1. the floors: every .gz file of the inbox decompressed to /dev/null, one file per process, nproc processes
      at a time (`ls *.gz | xargs -P nproc -n1 sh -c 'TOOL "$0" > /dev/null'`) with igzip -dc, pigz -dc, zcat;
   2. `hedui run --inbox DIR --policy FILE --out DIR --db <fresh file> --threads T`, T = 1 and T = nproc
@@ -62,22 +63,42 @@ def timed(cmd, cwd=None, ok=(0,)):
             "load1": state["load1"], "build_overlap": state["build_overlap"]}
 
 
+def measure_once(c, rep, fn):
+    """One repetition of a configuration: fn(rep) -> run dict; a failure ends the configuration and is kept as its error."""
+    label = c["label"]
+    try:
+        r = fn(rep)
+    except (Failed, OSError) as e:
+        c["error"] = str(e)
+        log(f"  {label}: ERROR {e}")
+        return
+    c["runs"].append(r)
+    extra = f"  ({r['note']})" if r.get("note") else ""
+    log(f"  {label:32s} rep {rep + 1}: wall {r['wall']:8.2f}s  peak RSS {r['rss_kib'] * 1024 / 1e6:8.1f} MB  "
+        f"user {r['user']:.1f}s sys {r['sys']:.1f}s CPU {r['cpu']}  load1 before {r['load1']:.2f}  "
+        f"swift build running {r['build_overlap']:.0%}{extra}")
+
+
 def measure(label, reps, fn):
-    """K repetitions of fn(rep) -> run dict; a failure ends the configuration and is kept as its error."""
+    """K repetitions of fn(rep) -> run dict, one after the other."""
     c = {"label": label, "runs": [], "error": None}
     for rep in range(reps):
-        try:
-            r = fn(rep)
-        except (Failed, OSError) as e:
-            c["error"] = str(e)
-            log(f"  {label}: ERROR {e}")
+        measure_once(c, rep, fn)
+        if c["error"]:
             break
-        c["runs"].append(r)
-        extra = f"  ({r['note']})" if r.get("note") else ""
-        log(f"  {label:32s} rep {rep + 1}: wall {r['wall']:8.2f}s  peak RSS {r['rss_kib'] * 1024 / 1e6:8.1f} MB  "
-            f"user {r['user']:.1f}s sys {r['sys']:.1f}s CPU {r['cpu']}  load1 before {r['load1']:.2f}  "
-            f"swift build running {r['build_overlap']:.0%}{extra}")
     return c
+
+
+def measure_rounds(configs, jobs, reps):
+    """K rounds over [(key, label, fn)] into configs[key]: repetition k of every configuration before repetition
+    k + 1 of any. This machine's speed drifts by a quarter within minutes; measured in rounds, the drift falls on
+    every contender alike instead of favouring whichever ran its repetitions in a quick phase."""
+    for rep in range(reps):
+        log(f"round {rep + 1} of {reps}")
+        for key, _, fn in jobs:
+            if not configs[key]["error"]:
+                measure_once(configs[key], rep, fn)
+    return configs
 
 
 def summary(c):
@@ -332,27 +353,38 @@ def run(argv):
         log(f"inbox {name} {inbox}: {sizes[name][0]} files, {sizes[name][1] / 1e6:.1f} MB gzip, "
             f"{sizes[name][2] / 1e6:.1f} MB uncompressed")
 
-    configs = {}   # (inbox, contender, threads) -> measured configuration
+    jobs = []   # (inbox, contender, threads), label, fn: measured in rounds (measure_rounds)
     for name, inbox in inboxes:
-        log(f"{name} inbox: floors ({nproc} files at a time)")
         for tool, tool_cmd in FLOOR_TOOLS:
-            configs[(name, f"{tool} floor", nproc)] = measure(f"{name} {tool_cmd}", a.reps, floor_run(inbox, tool_cmd, nproc))
+            jobs.append(((name, f"{tool} floor", nproc), f"{name} {tool_cmd}", floor_run(inbox, tool_cmd, nproc)))
         out = os.path.join(a.work, f"out-{name}")
         as_of = a.as_of if name == "csv" else None
         for t in sorted({1, nproc}):
-            log(f"{name} inbox: hedui run --threads {t}")
-            configs[(name, "hedui", t)] = measure(f"{name} hedui --threads {t}", a.reps, hedui_run(a, inbox, out, t, as_of))
+            jobs.append(((name, "hedui", t), f"{name} hedui --threads {t}", hedui_run(a, inbox, out, t, as_of)))
 
-    # DuckDB on the csv inbox, with the as-of date hedui used there.
-    hruns = [r for t in sorted({1, nproc}) for r in configs[("csv", "hedui", t)]["runs"]]
-    duck_as_of = hruns[-1]["as_of"] if hruns else a.as_of
+    # DuckDB on the csv inbox, with the as-of date hedui used there (known once hedui has run on it, earlier
+    # in the same round).
     duck_out = os.path.join(a.work, "duckdb-assessments.csv")
     rendered = os.path.join(a.work, "duckdb-job.rendered.sql")
-    with open(rendered, "w", encoding="utf-8") as f:
-        f.write(render_sql(a.sql, a.csv, duck_as_of, duck_out, a.policy))
+    state = {"rendered": False}
+
+    def duckdb_job(t):
+        run = duckdb_run(a, rendered, t)
+
+        def go(rep):
+            if not state["rendered"]:
+                hruns = [r for t2 in sorted({1, nproc}) for r in configs[("csv", "hedui", t2)]["runs"]]
+                duck_as_of = hruns[-1]["as_of"] if hruns else a.as_of
+                with open(rendered, "w", encoding="utf-8") as f:
+                    f.write(render_sql(a.sql, a.csv, duck_as_of, duck_out, a.policy))
+                state["rendered"] = True
+            return run(rep)
+        return go
+
     for t in sorted({1, nproc}):
-        log(f"csv inbox: DuckDB --threads {t}")
-        configs[("csv", "DuckDB", t)] = measure(f"csv DuckDB threads {t}", a.reps, duckdb_run(a, rendered, t))
+        jobs.append((("csv", "DuckDB", t), f"csv DuckDB threads {t}", duckdb_job(t)))
+    configs = {key: {"label": label, "runs": [], "error": None} for key, label, _ in jobs}
+    measure_rounds(configs, jobs, a.reps)
     load_end = os.getloadavg()
 
     # Consistency of hedui's runs: the same records and the same assessments.csv for any thread count.
@@ -371,6 +403,7 @@ def run(argv):
     warnings = list(dict.fromkeys(warnings))
 
     # Agreement of DuckDB with hedui on the csv inbox.
+    hruns = [r for t in sorted({1, nproc}) for r in configs[("csv", "hedui", t)]["runs"]]
     agree = None
     if hruns and configs[("csv", "DuckDB", nproc)]["runs"]:
         agree = agreement(os.path.join(a.work, "out-csv", "assessments.csv"), duck_out)
@@ -411,7 +444,7 @@ def run(argv):
                       ", ".join(sorted({str(r["rc"]) for r in hr})) or "?"])
 
     notes = [
-        f"Every figure is a fresh process under /usr/bin/time -v; min and median of {a.reps} repetitions; peak RSS "
+        f"Every figure is a fresh process under /usr/bin/time -v; min and median of {a.reps} repetitions, measured in rounds (one of each configuration per round); peak RSS "
         "is the largest \"Maximum resident set size\" (of the largest process for the floors). The inboxes are in the "
         "page cache (read once before timing).",
         f"Floors: `ls *.gz | xargs -P {nproc} -n1 sh -c 'TOOL \"$0\" > /dev/null'` in the inbox: every gzip input "
