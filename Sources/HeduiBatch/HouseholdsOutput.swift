@@ -24,17 +24,16 @@ struct HouseholdsOutput: Sendable {
     func line(unit u: Int, facts unitFacts: UnitFacts) -> HouseholdsFile.Line {
         let unit = roster.units[u]
         let household = roster.households[Int(unit.household)]
-        let members = roster.members.withUnsafeBufferPointer { all in
-            // Field by field through a pointer: copying the whole row retained each of its strings.
-            unit.members.map { ref in
-                let row = UnsafePointer(all.baseAddress! + Int(ref.index)).pointer(to: \.row)!
-                return HouseholdsFile.Member(
-                    name: row.pointee.name, idNumber: row.pointee.id?.description ?? row.pointee.idText,
-                    relation: row.pointee.relation.rawValue, disabilityGrade: row.pointee.disabilityGrade,
-                    employment: row.pointee.employment?.rawValue ?? "",
-                    declaredMonthlyIncome: row.pointee.declaredMonthlyIncome.value, rigidExpenseAnnual: row.pointee.rigidExpenseAnnual.value
-                )
-            }
+        let members = unit.members.map { ref in
+            // Field by field (an array element's fields are read in place), as `UnitAssembly.facts` does:
+            // copying the whole row retained each of its strings.
+            let i = Int(ref.index)
+            return HouseholdsFile.Member(
+                name: roster.members[i].row.name, idNumber: roster.members[i].row.id?.description ?? roster.members[i].row.idText,
+                relation: roster.members[i].row.relation.rawValue, disabilityGrade: roster.members[i].row.disabilityGrade,
+                employment: roster.members[i].row.employment?.rawValue ?? "",
+                declaredMonthlyIncome: roster.members[i].row.declaredMonthlyIncome.value,
+                rigidExpenseAnnual: roster.members[i].row.rigidExpenseAnnual.value)
         }
         var probable: [HouseholdsFile.ProbableHolder] = []
         for (m, member) in unitFacts.members.enumerated() {

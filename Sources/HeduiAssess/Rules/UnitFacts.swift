@@ -77,7 +77,7 @@ public struct AttachedRecord: Sendable {
     /// What the record says, read in place.
     public var facts: CompactFacts { CompactFacts(bytes) }
 
-    public var source: SourceKind { CompactFacts.source(of: bytes) }
+    public var source: SourceKind { facts.source }
 
     /// The record decoded (with `String`s): for what is rare or not on the hot path.
     public var record: ExchangeRecord { CompactRecord.decode(bytes, origin: origin) }

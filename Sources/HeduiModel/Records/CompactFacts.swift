@@ -100,19 +100,6 @@ public enum CompactFacts {
         }
     }
 
-    /// The source of the record in `bytes`.
-    public static func source(of bytes: UnsafeRawBufferPointer) -> SourceKind {
-        var reader = CompactRecord.Reader(bytes: bytes)
-        reader.offset = bytes[0] == 0 ? CompactRecord.validHolderSize : 19
-        _ = reader.textBytes()
-        switch reader.byte() {
-        case 1: return .bank
-        case 2: return .tax
-        case 3: return .vehicle
-        default: return .property
-        }
-    }
-
     /// Whether two texts (or records) hold the same bytes.
     public static func same(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
         guard a.count == b.count else { return false }

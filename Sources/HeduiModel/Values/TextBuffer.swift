@@ -182,22 +182,18 @@ public struct TextBuffer: @unchecked Sendable {
         }
     }
 
-    /// Whether any byte is a control character, `"` or `\\`: eight bytes at a time (SWAR: a word
-    /// has a byte below n when (w − n·0x01…) & ~w & 0x80… is not zero, n ≤ 128; a byte equal
-    /// to c when w ^ c·0x01… has a zero byte).
+    /// Whether any byte is a control character, `"` or `\\`: eight bytes at a time (`ByteWords`).
     @inlinable
     public static func needsJSONEscape(_ utf8: UnsafeRawBufferPointer) -> Bool {
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        let highs: UInt64 = 0x8080_8080_8080_8080
         var i = 0
         let n = utf8.count
         while i + 8 <= n {
             let w = utf8.loadUnaligned(fromByteOffset: i, as: UInt64.self)
-            let quote = w ^ (ones &* 0x22)
-            let backslash = w ^ (ones &* 0x5C)
-            let hits =
-                ((w &- ones &* 0x20) & ~w) | ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash)
-            if hits & highs != 0 { return true }
+            if ByteWords.hasByte(in: w, below: 0x20) || ByteWords.hasByte(in: w, equalTo: UInt8(ascii: "\""))
+                || ByteWords.hasByte(in: w, equalTo: UInt8(ascii: "\\"))
+            {
+                return true
+            }
             i += 8
         }
         while i < n {
@@ -245,4 +241,19 @@ public struct TextBuffer: @unchecked Sendable {
         }
         written += width
     }
+}
+
+/// Byte tests on eight bytes at once (SWAR). Each is exact as a whole (whether any byte of the word
+/// passes), which is all its callers ask; which bytes are flagged is not (a borrow can flag more).
+@usableFromInline
+enum ByteWords {
+    /// Whether a byte of `w` is below `n` (n ≤ 128): (w − n·0x01…) & ~w & 0x80… is not zero.
+    @inlinable @inline(__always)
+    static func hasByte(in w: UInt64, below n: UInt8) -> Bool {
+        (w &- 0x0101_0101_0101_0101 &* UInt64(n)) & ~w & 0x8080_8080_8080_8080 != 0
+    }
+
+    /// Whether a byte of `w` equals `c`: w ^ c·0x01… has a zero byte.
+    @inlinable @inline(__always)
+    static func hasByte(in w: UInt64, equalTo c: UInt8) -> Bool { hasByte(in: w ^ (0x0101_0101_0101_0101 &* UInt64(c)), below: 1) }
 }

@@ -116,20 +116,16 @@ public enum TextNormalization {
     /// Whether `foldASCII` would return the bytes unchanged: no white space at either end and no
     /// lead byte of a form it folds (0xEF: full-width forms; 0xE3: the ideographic space). Most
     /// non-ASCII fields (Chinese names of withholders, addresses) pass, and are then not copied.
-    /// Eight bytes at a time (SWAR: w ^ c·0x01… has a zero byte where w holds c).
+    /// Eight bytes at a time (`ByteWords`).
     @inlinable
     public static func isFolded(_ input: UnsafeRawBufferPointer) -> Bool {
         let n = input.count
         guard n > 0 else { return true }
         if isSpace(input[0]) || isSpace(input[n - 1]) { return false }
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        let highs: UInt64 = 0x8080_8080_8080_8080
         var i = 0
         while i + 8 <= n {
             let w = input.loadUnaligned(fromByteOffset: i, as: UInt64.self)
-            let ef = w ^ (ones &* 0xEF)
-            let e3 = w ^ (ones &* 0xE3)
-            if ((ef &- ones) & ~ef | (e3 &- ones) & ~e3) & highs != 0 { return false }
+            if ByteWords.hasByte(in: w, equalTo: 0xEF) || ByteWords.hasByte(in: w, equalTo: 0xE3) { return false }
             i += 8
         }
         while i < n {
