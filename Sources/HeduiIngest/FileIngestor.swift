@@ -334,9 +334,8 @@ struct CSVReadState {
     let layout: RecordLayout
     var sawHeader = false
     var headerCount = 0
-    /// Layout field index → column index, or -1 when the optional column is absent.
-    var columns: [Int] = []
-    /// `columns` in raw memory, which the per-record field source reads without retaining an array.
+    /// Layout field index → column index, or -1 when the optional column is absent; in raw memory,
+    /// which the per-record field source reads without retaining an array.
     let columnTable: ColumnTable
 
     final class ColumnTable {
@@ -385,7 +384,7 @@ struct CSVReadState {
             let name = String(decoding: normalized, as: UTF8.self).lowercased()
             if byName[name] == nil { byName[name] = i }
         }
-        columns = layout.fields.map { field in field.headerNames.lazy.compactMap { byName[$0] }.first ?? -1 }
+        let columns = layout.fields.map { field in field.headerNames.lazy.compactMap { byName[$0] }.first ?? -1 }
         for (i, column) in columns.enumerated() { columnTable.columns[i] = column }
         let missing = zip(layout.fields, columns).filter { $0.0.required && $0.1 < 0 }.map(\.0.name)
         if !missing.isEmpty {

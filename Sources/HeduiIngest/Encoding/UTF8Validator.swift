@@ -25,26 +25,10 @@ struct UTF8Validator {
                 let b = base.load(fromByteOffset: i, as: UInt8.self)
                 i += 1
                 if b < 0x80 { continue }
-                sawNonASCII = true
-                lowerBound = 0x80
-                upperBound = 0xBF
-                switch b {
-                case 0xC2...0xDF: pending = 1
-                case 0xE0: pending = 2; lowerBound = 0xA0
-                case 0xE1...0xEC, 0xEE...0xEF: pending = 2
-                case 0xED: pending = 2; upperBound = 0x9F
-                case 0xF0: pending = 3; lowerBound = 0x90
-                case 0xF1...0xF3: pending = 3
-                case 0xF4: pending = 3; upperBound = 0x8F
-                default: return false
-                }
+                guard begin(b) else { return false }
             } else {
-                let b = base.load(fromByteOffset: i, as: UInt8.self)
+                guard follow(base.load(fromByteOffset: i, as: UInt8.self)) else { return false }
                 i += 1
-                guard b >= lowerBound && b <= upperBound else { return false }
-                lowerBound = 0x80
-                upperBound = 0xBF
-                pending -= 1
             }
         }
         return true
@@ -70,36 +54,51 @@ struct UTF8Validator {
                 i = w << 6 &+ m.trailingZeroBitCount
                 let b = base.load(fromByteOffset: i, as: UInt8.self)
                 i &+= 1
-                sawNonASCII = true
-                lowerBound = 0x80
-                upperBound = 0xBF
-                switch b {
-                case 0xC2...0xDF: pending = 1
-                case 0xE0: pending = 2; lowerBound = 0xA0
-                case 0xE1...0xEC, 0xEE...0xEF:
-                    // Most CJK characters: both continuation bytes at once.
-                    if i &+ 1 < n, base.load(fromByteOffset: i, as: UInt8.self) & 0xC0 == 0x80,
-                        base.load(fromByteOffset: i &+ 1, as: UInt8.self) & 0xC0 == 0x80
-                    {
-                        i &+= 2
-                        continue
-                    }
-                    pending = 2
-                case 0xED: pending = 2; upperBound = 0x9F
-                case 0xF0: pending = 3; lowerBound = 0x90
-                case 0xF1...0xF3: pending = 3
-                case 0xF4: pending = 3; upperBound = 0x8F
-                default: return false
+                // Most CJK characters (lead E1–EC, EE–EF, any continuation bytes): both at once.
+                if (0xE1...0xEC).contains(b) || b == 0xEE || b == 0xEF, i &+ 1 < n,
+                    base.load(fromByteOffset: i, as: UInt8.self) & 0xC0 == 0x80,
+                    base.load(fromByteOffset: i &+ 1, as: UInt8.self) & 0xC0 == 0x80
+                {
+                    sawNonASCII = true
+                    i &+= 2
+                    continue
                 }
+                guard begin(b) else { return false }
             } else {
-                let b = base.load(fromByteOffset: i, as: UInt8.self)
+                guard follow(base.load(fromByteOffset: i, as: UInt8.self)) else { return false }
                 i += 1
-                guard b >= lowerBound && b <= upperBound else { return false }
-                lowerBound = 0x80
-                upperBound = 0xBF
-                pending -= 1
             }
         }
+        return true
+    }
+
+    /// A non-ASCII lead byte: how many continuation bytes follow and their range; false when no
+    /// character starts with it.
+    @inline(__always)
+    private mutating func begin(_ b: UInt8) -> Bool {
+        sawNonASCII = true
+        lowerBound = 0x80
+        upperBound = 0xBF
+        switch b {
+        case 0xC2...0xDF: pending = 1
+        case 0xE0: pending = 2; lowerBound = 0xA0
+        case 0xE1...0xEC, 0xEE...0xEF: pending = 2
+        case 0xED: pending = 2; upperBound = 0x9F
+        case 0xF0: pending = 3; lowerBound = 0x90
+        case 0xF1...0xF3: pending = 3
+        case 0xF4: pending = 3; upperBound = 0x8F
+        default: return false
+        }
+        return true
+    }
+
+    /// A continuation byte: false when it is out of the range the lead byte allows.
+    @inline(__always)
+    private mutating func follow(_ b: UInt8) -> Bool {
+        guard b >= lowerBound && b <= upperBound else { return false }
+        lowerBound = 0x80
+        upperBound = 0xBF
+        pending -= 1
         return true
     }
 

@@ -557,11 +557,7 @@ public struct RecordDecoder {
         w.integer(try money(i.grossIncome, required(i.grossIncome, s)).value)
         w.integer(try optional(i.taxPaid, s).map { try money(i.taxPaid, $0).value } ?? 0)
         w.integer(try optional(i.socialContribution, s).map { try money(i.socialContribution, $0).value } ?? 0)
-        if let bytes = try optional(i.withholder, s) {
-            try compactText(i.withholder, bytes, &w)
-        } else {
-            w.textLength(0)
-        }
+        try compactOptionalText(i.withholder, s, &w)
         return true
     }
 
@@ -587,11 +583,7 @@ public struct RecordDecoder {
         w.integer(try optional(i.share, s).map { try decimal(i.share, $0) } ?? 10_000)
         w.integer(try date(i.registeredOn, required(i.registeredOn, s)).daysSinceEpoch)
         w.code(try code(i.status, required(i.status, s), as: PropertyStatus.self))
-        if let bytes = try optional(i.address, s) {
-            try compactText(i.address, bytes, &w)
-        } else {
-            w.textLength(0)
-        }
+        try compactOptionalText(i.address, s, &w)
         return true
     }
 
@@ -599,6 +591,16 @@ public struct RecordDecoder {
     private func writeCNY(_ w: inout CompactRecordWriter) {
         w.textLength(3)
         w.byte(UInt8(ascii: "C")); w.byte(UInt8(ascii: "N")); w.byte(UInt8(ascii: "Y"))
+    }
+
+    /// `compactText` of an optional field; empty text when it is absent.
+    @inline(__always)
+    private func compactOptionalText(_ index: Int, _ s: some FieldSource, _ w: inout CompactRecordWriter) throws {
+        if let bytes = try optional(index, s) {
+            try compactText(index, bytes, &w)
+        } else {
+            w.textLength(0)
+        }
     }
 
     /// `text` without the `String`: checks the length, writes the bytes.
