@@ -20,40 +20,48 @@ struct HouseholdsOutput: Sendable {
         regionNames = names
     }
 
-    /// The line of unit `u` (`roster.units[u]`), whose facts are `unitFacts`.
-    func line(unit u: Int, facts unitFacts: UnitFacts) -> HouseholdsFile.Line {
+    /// Writes the line of unit `u` (`roster.units[u]`), whose facts are `unitFacts`, straight from the roster.
+    func write(unit u: Int, facts unitFacts: UnitFacts, to out: inout HouseholdsFile.Writer) {
         let unit = roster.units[u]
         let household = roster.households[Int(unit.household)]
-        let members = unit.members.map { ref in
+        out.beginLine(
+            unitID: unit.id, householdID: household.id, regionCode: household.regionCode.description,
+            regionName: regionNames[household.regionCode] ?? "", areaType: household.areaType.rawValue,
+            applicationType: household.applicationType.rawValue, currentStatus: household.currentStatus.rawValue,
+            address: household.address)
+        for ref in unit.members {
             // Field by field (an array element's fields are read in place), as `UnitAssembly.facts` does:
             // copying the whole row retained each of its strings.
             let i = Int(ref.index)
-            return HouseholdsFile.Member(
+            out.member(
                 name: roster.members[i].row.name, idNumber: roster.members[i].row.id?.description ?? roster.members[i].row.idText,
                 relation: roster.members[i].row.relation.rawValue, disabilityGrade: roster.members[i].row.disabilityGrade,
                 employment: roster.members[i].row.employment?.rawValue ?? "",
                 declaredMonthlyIncome: roster.members[i].row.declaredMonthlyIncome.value,
                 rigidExpenseAnnual: roster.members[i].row.rigidExpenseAnnual.value)
         }
+        out.endMembers()
         var probable: [HouseholdsFile.ProbableHolder] = []
         for (m, member) in unitFacts.members.enumerated() {
             for attached in member.records where attached.isProbable {
+                let record = attached.record
                 let holderID: String =
-                    switch attached.record.holder {
+                    switch record.holder {
                     case .valid(let id): id.description
                     case .checksumFailed(let failed): failed.description
                     }
                 probable.append(
                     HouseholdsFile.ProbableHolder(
-                        member: m, file: Int(attached.record.origin.file), position: Int(attached.record.origin.position),
-                        holderName: attached.record.holderName, holderID: holderID))
+                        member: m, file: Int(record.origin.file), position: Int(record.origin.position),
+                        holderName: record.holderName, holderID: holderID))
             }
         }
         probable.sort { ($0.file, $0.position, $0.member) < ($1.file, $1.position, $1.member) }
-        return HouseholdsFile.Line(
-            unitID: unit.id, householdID: household.id, regionCode: household.regionCode.description,
-            regionName: regionNames[household.regionCode] ?? "", areaType: household.areaType.rawValue,
-            applicationType: household.applicationType.rawValue, currentStatus: household.currentStatus.rawValue,
-            address: household.address, members: members, probable: probable)
+        for holder in probable {
+            out.probable(
+                member: holder.member, file: holder.file, position: holder.position, holderName: holder.holderName,
+                holderID: holder.holderID)
+        }
+        out.endLine()
     }
 }

@@ -55,6 +55,8 @@ struct CSVText {
     private var out = TextBuffer(capacity: 1 << 14)
 
     var bytes: [UInt8] { out.bytes }
+    /// The text written (shares this writer's memory: take it when done writing).
+    var buffer: TextBuffer { out }
 
     init() {}
 

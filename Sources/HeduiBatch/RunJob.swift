@@ -315,21 +315,23 @@ public struct RunJob: Sendable {
         let unitCount = roster.units.count
         parallelOrdered(count: (unitCount + chunkSize - 1) / chunkSize, threads: threads) { c in
             var chunk = AssessedChunk()
+            chunk.results.reserveCapacity(chunkSize)
+            chunk.sampling.reserveCapacity(chunkSize)
             var csv = CSVText()
             var evidence = EvidenceJSON()
-            var households: [HouseholdsFile.Line] = []
+            var households = HouseholdsFile.Writer()
             for u in (c * chunkSize)..<min(unitCount, (c + 1) * chunkSize) {
                 let facts = assembly.facts(ofUnit: u, plan: plan, store: records)
-                households.append(householdsOutput.line(unit: u, facts: facts))
+                householdsOutput.write(unit: u, facts: facts, to: &households)
                 let a = assessor.assess(facts)
                 AssessmentsFile.appendRow(a, to: &csv)
                 if !a.reasons.isEmpty { evidence.appendLine(a) }
                 chunk.results.append(LedgerConversion.unitResult(a, runID: runID))
                 chunk.sampling.append(SpotCheckDraw.samplingUnit(a))
             }
-            chunk.assessments = csv.bytes
+            chunk.assessments = csv.buffer
             chunk.evidence = evidence.buffer
-            chunk.households = HouseholdsFile.render(households)
+            chunk.households = households.buffer
             return chunk
         } consume: { chunk in
             streamed.append(chunk)

@@ -47,9 +47,9 @@ enum AssessmentsFile {
 /// What the workers make of a chunk of units: the rows of the streamed files, and what the
 /// ledger and the spot-check draw need of each unit.
 struct AssessedChunk: Sendable {
-    var assessments: [UInt8] = []
+    var assessments = TextBuffer()
     var evidence = TextBuffer()
-    var households: [UInt8] = []
+    var households = TextBuffer()
     var results: [UnitResultRecord] = []
     var sampling: [SamplingUnit] = []
 }

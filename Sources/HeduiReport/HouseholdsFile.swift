@@ -1,3 +1,5 @@
+import HeduiModel
+
 /// `<out>/households.jsonl`: what the reports need of the roster and that the run's other files leave out.
 ///
 /// One JSON object a line, one line per unit, sorted by `unit_id` like the other files of a run. Keys in this
@@ -89,47 +91,92 @@ public enum HouseholdsFile {
     ///
     /// - Complexity: O(total characters).
     public static func render(_ lines: [Line]) -> [UInt8] {
-        var json = JSONLine()
+        var writer = Writer()
         for line in lines {
-            json.beginObject()
-            json.key("unit_id"); json.string(line.unitID)
-            json.key("household_id"); json.string(line.householdID)
-            json.key("region_code"); json.string(line.regionCode)
-            json.key("region_name"); json.string(line.regionName)
-            json.key("area_type"); json.string(line.areaType)
-            json.key("application_type"); json.string(line.applicationType)
-            json.key("current_status"); json.string(line.currentStatus)
-            json.key("address"); json.string(line.address)
-            json.key("members")
-            json.beginArray()
+            writer.beginLine(
+                unitID: line.unitID, householdID: line.householdID, regionCode: line.regionCode, regionName: line.regionName,
+                areaType: line.areaType, applicationType: line.applicationType, currentStatus: line.currentStatus,
+                address: line.address)
             for member in line.members {
-                json.beginObject()
-                json.key("name"); json.string(member.name)
-                json.key("id_number"); json.string(member.idNumber)
-                json.key("relation"); json.string(member.relation)
-                json.key("disability_grade"); json.number(Int64(member.disabilityGrade))
-                json.key("employment"); json.string(member.employment)
-                json.key("declared_monthly_income"); json.number(member.declaredMonthlyIncome)
-                json.key("rigid_expense_annual"); json.number(member.rigidExpenseAnnual)
-                json.endObject()
+                writer.member(
+                    name: member.name, idNumber: member.idNumber, relation: member.relation,
+                    disabilityGrade: member.disabilityGrade, employment: member.employment,
+                    declaredMonthlyIncome: member.declaredMonthlyIncome, rigidExpenseAnnual: member.rigidExpenseAnnual)
             }
-            json.endArray()
-            json.key("probable")
-            json.beginArray()
+            writer.endMembers()
             for holder in line.probable {
-                json.beginObject()
-                json.key("member"); json.number(Int64(holder.member))
-                json.key("file"); json.number(Int64(holder.file))
-                json.key("position"); json.number(Int64(holder.position))
-                json.key("holder_name"); json.string(holder.holderName)
-                json.key("holder_id"); json.string(holder.holderID)
-                json.endObject()
+                writer.probable(
+                    member: holder.member, file: holder.file, position: holder.position, holderName: holder.holderName,
+                    holderID: holder.holderID)
             }
-            json.endArray()
-            json.endObject()
-            json.newline()
+            writer.endLine()
         }
-        return json.bytes
+        return writer.bytes
+    }
+
+    /// Writes the file's lines piece by piece, in the key order above, without building `Line`s: the
+    /// batch writes each unit's line straight from the roster. Call `beginLine`, `member` per member,
+    /// `endMembers`, `probable` per probable holder, then `endLine`.
+    public struct Writer {
+        private var out = TextBuffer(capacity: 1 << 16)
+        /// Whether the current array has an element already (a comma goes before the next).
+        private var hasElement = false
+
+        public init() {}
+
+        public var bytes: [UInt8] { out.bytes }
+        /// The text written (shares this writer's memory: take it when done writing).
+        public var buffer: TextBuffer { out }
+
+        public mutating func beginLine(
+            unitID: String, householdID: String, regionCode: String, regionName: String, areaType: String,
+            applicationType: String, currentStatus: String, address: String
+        ) {
+            out.append("{\"unit_id\":"); out.appendJSONString(unitID)
+            out.append(",\"household_id\":"); out.appendJSONString(householdID)
+            out.append(",\"region_code\":"); out.appendJSONString(regionCode)
+            out.append(",\"region_name\":"); out.appendJSONString(regionName)
+            out.append(",\"area_type\":"); out.appendJSONString(areaType)
+            out.append(",\"application_type\":"); out.appendJSONString(applicationType)
+            out.append(",\"current_status\":"); out.appendJSONString(currentStatus)
+            out.append(",\"address\":"); out.appendJSONString(address)
+            out.append(",\"members\":[")
+            hasElement = false
+        }
+
+        public mutating func member(
+            name: String, idNumber: String, relation: String, disabilityGrade: Int, employment: String,
+            declaredMonthlyIncome: Int64, rigidExpenseAnnual: Int64
+        ) {
+            out.append(hasElement ? ",{\"name\":" : "{\"name\":"); out.appendJSONString(name)
+            out.append(",\"id_number\":"); out.appendJSONString(idNumber)
+            out.append(",\"relation\":"); out.appendJSONString(relation)
+            out.append(",\"disability_grade\":"); out.appendDecimal(Int64(disabilityGrade))
+            out.append(",\"employment\":"); out.appendJSONString(employment)
+            out.append(",\"declared_monthly_income\":"); out.appendDecimal(declaredMonthlyIncome)
+            out.append(",\"rigid_expense_annual\":"); out.appendDecimal(rigidExpenseAnnual)
+            out.append(UInt8(ascii: "}"))
+            hasElement = true
+        }
+
+        public mutating func endMembers() {
+            out.append("],\"probable\":[")
+            hasElement = false
+        }
+
+        public mutating func probable(member: Int, file: Int, position: Int, holderName: String, holderID: String) {
+            out.append(hasElement ? ",{\"member\":" : "{\"member\":"); out.appendDecimal(Int64(member))
+            out.append(",\"file\":"); out.appendDecimal(Int64(file))
+            out.append(",\"position\":"); out.appendDecimal(Int64(position))
+            out.append(",\"holder_name\":"); out.appendJSONString(holderName)
+            out.append(",\"holder_id\":"); out.appendJSONString(holderID)
+            out.append(UInt8(ascii: "}"))
+            hasElement = true
+        }
+
+        public mutating func endLine() {
+            out.append("]}\n")
+        }
     }
 
     /// Reads the file's lines (the reports' side).

@@ -30,6 +30,14 @@ public struct EvidenceRecord: Sendable, Hashable {
 
     /// The record decoded (with `String`s).
     public var record: ExchangeRecord { attached.record }
+
+    /// The order of evidence lists: by file, position in the file, then member.
+    static func precedesByOrigin(_ a: EvidenceRecord, _ b: EvidenceRecord) -> Bool {
+        let (x, y) = (a.attached.origin, b.attached.origin)
+        if x.file != y.file { return x.file < y.file }
+        if x.position != y.position { return x.position < y.position }
+        return a.member < b.member
+    }
     public var source: SourceKind { attached.source }
     /// Index of the input file in the manifest's file list.
     public var file: Int32 { attached.origin.file }

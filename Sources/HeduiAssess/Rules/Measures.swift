@@ -37,9 +37,7 @@ public struct Measures: Sendable {
         // The latest record per account (member, bank code, account number). A unit has a few
         // accounts: a linear search compares the bytes, where a dictionary would hash them.
         // The byte views stay valid while `unit` is.
-        var accounts:
-            [(member: Int, bank: UnsafeRawBufferPointer, account: UnsafeRawBufferPointer, day: Day, value: Int64, evidence: EvidenceRecord)] =
-                []
+        var accounts: [LatestBalance] = []
         var homeList: [UnsafeRawBufferPointer] = []
         var countedIncome = [Bool](repeating: false, count: IncomeType.allCases.count)
         for type in p.countedIncomeTypes { countedIncome[type.caseNumber] = true }
@@ -76,10 +74,9 @@ public struct Measures: Sendable {
                         }
                     } else {
                         accounts.append(
-                            (
-                                m, b.bankCode, b.accountNumber, b.asOf, value,
-                                EvidenceRecord(attached, member: m, amount: value, counted: true)
-                            ))
+                            LatestBalance(
+                                member: m, bank: b.bankCode, account: b.accountNumber, day: b.asOf, value: value,
+                                evidence: EvidenceRecord(attached, member: m, amount: value, counted: true)))
                     }
                 case .vehicle(let v):
                     guard v.registeredOn <= asOf, v.status == .normal || v.status == .seized,
@@ -113,17 +110,29 @@ public struct Measures: Sendable {
         grossMonthlyIncome = grossIncome
         rigidDeduction = p.deductRigidExpense ? Fen(rigidTotal.scaled(by: 1, dividedBy: 12)) : .zero
         monthlyIncome = max(.zero, grossIncome - rigidDeduction)
-        let chosen = accounts.sorted {
-            ($0.evidence.file, $0.evidence.position, $0.member) < ($1.evidence.file, $1.evidence.position, $1.member)
+        var assets: Int64 = 0
+        accountRecords.reserveCapacity(accounts.count)
+        for account in accounts {
+            assets += account.value
+            accountRecords.append(account.evidence)
         }
-        financialAssets = Fen(chosen.reduce(0) { $0 + $1.value })
-        accountRecords = chosen.map(\.evidence)
+        financialAssets = Fen(assets)
         homes = homeList.map { String(decoding: $0, as: UTF8.self) }.sorted()
-        let byOrigin: (EvidenceRecord, EvidenceRecord) -> Bool = { ($0.file, $0.position, $0.member) < ($1.file, $1.position, $1.member) }
-        incomeRecords.sort(by: byOrigin)
-        countedVehicles.sort(by: byOrigin)
-        residentialRecords.sort(by: byOrigin)
-        nonResidentialRecords.sort(by: byOrigin)
+        accountRecords.sort(by: EvidenceRecord.precedesByOrigin)
+        incomeRecords.sort(by: EvidenceRecord.precedesByOrigin)
+        countedVehicles.sort(by: EvidenceRecord.precedesByOrigin)
+        residentialRecords.sort(by: EvidenceRecord.precedesByOrigin)
+        nonResidentialRecords.sort(by: EvidenceRecord.precedesByOrigin)
+    }
+
+    /// The latest balance of one account (member, bank code, account number) so far.
+    private struct LatestBalance {
+        var member: Int
+        var bank: UnsafeRawBufferPointer
+        var account: UnsafeRawBufferPointer
+        var day: Day
+        var value: Int64
+        var evidence: EvidenceRecord
     }
 
     /// Housing area in hundredths of m², rounded half up, as reports show it (rules.md, point 12).

@@ -188,7 +188,7 @@ public struct UnitAssessor: Sendable {
                 records.append(EvidenceRecord(attached, member: m, amount: amount, counted: true))
             }
         }
-        return records.sorted { ($0.file, $0.position, $0.member) < ($1.file, $1.position, $1.member) }
+        return records.sorted(by: EvidenceRecord.precedesByOrigin)
     }
 
     static func joinNote(_ old: String?, _ new: String) -> String {
