@@ -169,6 +169,7 @@ struct Run: ParsableCommand {
             threads: threadOptions.threads, databasePath: db, force: force, metricsPath: metricsFile)
         job.logger = operatorOptions.bootstrap()
         if operatorOptions.wantsProgress { job.progress = RunProgress() }
+        job.keepsWorkingSetUntilExit = true  // the process exits right after the run
         let outcome: RunJob.Outcome
         do {
             outcome = try job.run()
