@@ -190,9 +190,7 @@ public struct Roster: Sendable {
             }
         }
         groupOf = [:]
-        let groupOrder = groups.indices.sorted { a, b in
-            Roster.bytesPrecede(rows[groups[a][0]].householdID, rows[groups[b][0]].householdID)
-        }
+        let groupOrder = Roster.orderByBytes(count: groups.count) { rows[groups[$0][0]].householdID }
 
         // 3. Households and members.
         var households: [Household] = []
@@ -300,7 +298,7 @@ public struct Roster: Sendable {
             units.append(contentsOf: separate)
         }
         // Households are in id order, but "HH001/…" > "HH001-A" ('/' = 0x2F > '-' = 0x2D): sort all.
-        units.sort { Roster.bytesPrecede($0.id, $1.id) }
+        units = Roster.orderByBytes(count: units.count) { units[$0].id }.map { units[$0] }
         for (u, unit) in units.enumerated() {
             for ref in unit.members { unitOfMember[Int(ref.index)] = Int32(u) }
         }
@@ -334,5 +332,44 @@ public struct Roster: Sendable {
     @inlinable
     public static func bytesPrecede(_ a: String, _ b: String) -> Bool {
         a.utf8.lexicographicallyPrecedes(b.utf8)
+    }
+
+    /// The indices `0..<count` in the `bytesPrecede` order of `key(i)`, equal keys in index order.
+    ///
+    /// Each key's first 16 bytes, read as two big-endian integers (zero-padded), decide most comparisons;
+    /// the whole keys are compared only where those are equal. Sorting 200,000 household IDs with
+    /// `bytesPrecede` alone was about a sixth of building the roster (perf).
+    static func orderByBytes(count: Int, key: (Int) -> String) -> [Int] {
+        struct Entry {
+            var high: UInt64
+            var low: UInt64
+            var index: Int
+        }
+        var entries: [Entry] = []
+        entries.reserveCapacity(count)
+        for i in 0..<count {
+            var text = key(i)
+            let (high, low) = text.withUTF8 { utf8 -> (UInt64, UInt64) in
+                var high: UInt64 = 0
+                var low: UInt64 = 0
+                for j in 0..<min(16, utf8.count) {
+                    if j < 8 { high |= UInt64(utf8[j]) << UInt64(56 - 8 * j) } else { low |= UInt64(utf8[j]) << UInt64(120 - 8 * j) }
+                }
+                return (high, low)
+            }
+            entries.append(Entry(high: high, low: low, index: i))
+        }
+        // A shorter key that is a prefix of a longer one pads with zeros: it sorts first unless the
+        // longer one holds a zero byte there, and then the prefixes are equal and the keys are compared.
+        entries.sort { a, b in
+            if a.high != b.high { return a.high < b.high }
+            if a.low != b.low { return a.low < b.low }
+            let x = key(a.index)
+            let y = key(b.index)
+            if bytesPrecede(x, y) { return true }
+            if bytesPrecede(y, x) { return false }
+            return a.index < b.index
+        }
+        return entries.map(\.index)
     }
 }

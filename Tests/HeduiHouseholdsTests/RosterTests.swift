@@ -52,6 +52,27 @@ struct RosterTests {
         }
     }
 
+    @Test("orderByBytes orders as bytesPrecede does, equal keys in index order")
+    func orderByBytesMatchesByteOrder() {
+        // Keys that share 16-byte prefixes, are prefixes of each other, hold zero bytes, or repeat.
+        var generator = SystemRandomNumberGenerator()
+        let alphabet: [UInt8] = [0x00, 0x2D, 0x2F, 0x30, 0x31, 0x41, 0x48, 0x7A, 0xE4]
+        let shared = "HH00000000000001"
+        var keys: [String] = ["", "a", "a\u{0}", "a\u{0}b", shared, shared + "/", shared + "-A", shared + "\u{0}", "HH0", "HH0"]
+        for _ in 0..<2_000 {
+            let length = Int.random(in: 0...24, using: &generator)
+            var bytes = Int.random(in: 0..<3, using: &generator) == 0 ? Array(shared.utf8.prefix(length)) : []
+            while bytes.count < length { bytes.append(alphabet.randomElement(using: &generator)!) }
+            keys.append(String(decoding: bytes, as: UTF8.self))
+        }
+        let expected = keys.indices.sorted { a, b in
+            if Roster.bytesPrecede(keys[a], keys[b]) { return true }
+            if Roster.bytesPrecede(keys[b], keys[a]) { return false }
+            return a < b
+        }
+        #expect(Roster.orderByBytes(count: keys.count) { keys[$0] } == expected)
+    }
+
     @Test("a separate unit's id uses the normalized 18-character ID, upper-case X")
     func separateUnitID() throws {
         // Find a birth date/sequence whose check character is X, and write it lower-case and full-width.
