@@ -145,18 +145,24 @@ public enum SpotCheck {
         units: [SamplingUnit], inspectors: [InspectorInfo], seed: String,
         parameters: (RegionCode) -> SamplingParameters
     ) -> [SpotCheckRow] {
-        // Strata, each in canonical order.
-        // Keyed by the label's bytes: Swift's String keys would merge canonically equivalent texts.
-        var strata: [[UInt8]: (label: String, units: [SamplingUnit])] = [:]
-        for unit in units {
-            let label = stratumLabel(unit)
-            strata[Array(label.utf8), default: (label, [])].units.append(unit)
+        // Strata, each in canonical order. Keyed by region and the status's bytes (Swift's String
+        // keys would merge canonically equivalent texts); the label is made once per stratum.
+        var strata: [StratumKey: Int] = [:]
+        var groups: [(label: String, units: [Int])] = []
+        for (i, unit) in units.enumerated() {
+            let key = StratumKey(regionCode: unit.regionCode, status: unit.status)
+            if let g = strata[key] {
+                groups[g].units.append(i)
+            } else {
+                strata[key] = groups.count
+                groups.append((stratumLabel(unit), [i]))
+            }
         }
+        groups.sort { utf8Less($0.label, $1.label) }
 
         var drawn: [(unit: SamplingUnit, weight: Int, risk: [String])] = []
-        for key in strata.keys.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
-            let (label, group) = strata[key]!
-            let members = group.sorted(by: canonicalLess)
+        for (label, group) in groups {
+            let members = canonicallySorted(group.map { units[$0] })
             let p = parameters(members[0].regionCode)
             let k = sampleSize(stratumSize: members.count, parameters: p)
             let risks = members.map { riskFactors($0, parameters: p) }
@@ -310,6 +316,42 @@ public enum SpotCheck {
     }
 
     /// unit_id by UTF-8 bytes; (equal ids, which a run does not produce: by region, status, income, members).
+    /// A stratum: region and status, the status compared by its bytes.
+    struct StratumKey: Hashable {
+        var regionCode: RegionCode
+        var status: String
+
+        static func == (a: StratumKey, b: StratumKey) -> Bool { a.regionCode == b.regionCode && utf8Equal(a.status, b.status) }
+
+        func hash(into hasher: inout Hasher) {
+            hasher.combine(regionCode)
+            for byte in status.utf8 { hasher.combine(byte) }
+        }
+    }
+
+    /// `units` sorted by `canonicalLess`. The unit IDs' first 16 bytes, as two big-endian integers
+    /// (zero-padded), decide most comparisons; `canonicalLess` decides where those are equal.
+    static func canonicallySorted(_ units: [SamplingUnit]) -> [SamplingUnit] {
+        var keys: [(high: UInt64, low: UInt64, index: Int)] = []
+        keys.reserveCapacity(units.count)
+        for (i, unit) in units.enumerated() {
+            var high: UInt64 = 0
+            var low: UInt64 = 0
+            for (j, byte) in unit.unitID.utf8.prefix(16).enumerated() {
+                if j < 8 { high |= UInt64(byte) << UInt64(56 - 8 * j) } else { low |= UInt64(byte) << UInt64(120 - 8 * j) }
+            }
+            keys.append((high, low, i))
+        }
+        keys.sort { a, b in
+            if a.high != b.high { return a.high < b.high }
+            if a.low != b.low { return a.low < b.low }
+            if canonicalLess(units[a.index], units[b.index]) { return true }
+            if canonicalLess(units[b.index], units[a.index]) { return false }
+            return a.index < b.index
+        }
+        return keys.map { units[$0.index] }
+    }
+
     static func canonicalLess(_ a: SamplingUnit, _ b: SamplingUnit) -> Bool {
         if !utf8Equal(a.unitID, b.unitID) { return utf8Less(a.unitID, b.unitID) }
         if a.regionCode != b.regionCode { return a.regionCode < b.regionCode }

@@ -102,7 +102,7 @@ public struct SpotCheckInputs: Sendable, Equatable {
         }
         text.append(staff.isEmpty ? "" : "\n")
         text.append("],\n\"units\":[")
-        let sorted = units.sorted(by: SpotCheck.canonicalLess)
+        let sorted = SpotCheck.canonicallySorted(units)
         for (i, u) in sorted.enumerated() {
             text.append(i == 0 ? "\n" : ",\n")
             text.append("{\"unit_id\":")

@@ -1,7 +1,8 @@
 import Foundation
 import HeduiModel
-import HeduiSample
 import Testing
+
+@testable import HeduiSample
 
 // MARK: - Helpers
 
@@ -399,5 +400,32 @@ func regionParams(_ r: RegionCode) -> SamplingParameters {
     @Test func messagesMaskIDNumbers() {
         #expect(SpotCheck.maskedUnitID("HH001/33091120060531045X") == "HH001/330911********045X")
         #expect(SpotCheck.maskedUnitID("HH001") == "HH001")
+    }
+}
+
+@Suite struct CanonicalOrderTests {
+    @Test("canonicallySorted orders as canonicalLess does, equal units in input order")
+    func canonicallySortedMatchesCanonicalLess() {
+        var generator = SystemRandomNumberGenerator()
+        let prefixes = ["", "HH00000000000001", "HH0000000000000", "HH00000001/", "HH00000001-A"]
+        let tails: [String] = ["", "0", "1", "/3304", "\u{0}", "A", "z", "X"]
+        var units: [SamplingUnit] = []
+        for _ in 0..<3_000 {
+            let id =
+                prefixes.randomElement(using: &generator)! + tails.randomElement(using: &generator)!
+                + (Bool.random(using: &generator) ? tails.randomElement(using: &generator)! : "")
+            units.append(
+                SamplingUnit(
+                    unitID: id, regionCode: RegionCode([330_902, 330_903].randomElement(using: &generator)!)!,
+                    status: ["ineligible", "needs_review"].randomElement(using: &generator)!,
+                    monthlyIncome: Fen(Int64.random(in: 0..<3, using: &generator)), members: Int.random(in: 1...2, using: &generator),
+                    standard: nil, lowIncomeLine: nil, reasons: []))
+        }
+        let expected = units.indices.sorted { a, b in
+            if SpotCheck.canonicalLess(units[a], units[b]) { return true }
+            if SpotCheck.canonicalLess(units[b], units[a]) { return false }
+            return a < b
+        }.map { units[$0] }
+        #expect(SpotCheck.canonicallySorted(units) == expected)
     }
 }
