@@ -329,22 +329,14 @@ public enum SpotCheck {
         }
     }
 
-    /// `units` sorted by `canonicalLess`. The unit IDs' first 16 bytes, as two big-endian integers
-    /// (zero-padded), decide most comparisons; `canonicalLess` decides where those are equal.
+    /// `units` sorted by `canonicalLess`: the unit IDs' `BytePrefix`es decide most comparisons,
+    /// `canonicalLess` decides where those are equal.
     static func canonicallySorted(_ units: [SamplingUnit]) -> [SamplingUnit] {
-        var keys: [(high: UInt64, low: UInt64, index: Int)] = []
+        var keys: [(prefix: BytePrefix, index: Int)] = []
         keys.reserveCapacity(units.count)
-        for (i, unit) in units.enumerated() {
-            var high: UInt64 = 0
-            var low: UInt64 = 0
-            for (j, byte) in unit.unitID.utf8.prefix(16).enumerated() {
-                if j < 8 { high |= UInt64(byte) << UInt64(56 - 8 * j) } else { low |= UInt64(byte) << UInt64(120 - 8 * j) }
-            }
-            keys.append((high, low, i))
-        }
+        for (i, unit) in units.enumerated() { keys.append((BytePrefix(unit.unitID), i)) }
         keys.sort { a, b in
-            if a.high != b.high { return a.high < b.high }
-            if a.low != b.low { return a.low < b.low }
+            if a.prefix != b.prefix { return a.prefix < b.prefix }
             if canonicalLess(units[a.index], units[b.index]) { return true }
             if canonicalLess(units[b.index], units[a.index]) { return false }
             return a.index < b.index

@@ -1,0 +1,22 @@
+/// The first 16 bytes of a text's UTF-8, as two big-endian integers, zero-padded: for sorting texts
+/// in byte order with integer comparisons.
+///
+/// Where two prefixes differ, their order is the texts' byte order. Where they are equal, the texts
+/// may still differ (after 16 bytes, or by a zero byte against the end of the shorter one): compare
+/// the whole texts then.
+public struct BytePrefix: Comparable, Sendable {
+    public var high: UInt64
+    public var low: UInt64
+
+    public init(_ text: String) {
+        var high: UInt64 = 0
+        var low: UInt64 = 0
+        for (j, byte) in text.utf8.prefix(16).enumerated() {
+            if j < 8 { high |= UInt64(byte) << UInt64(56 - 8 * j) } else { low |= UInt64(byte) << UInt64(120 - 8 * j) }
+        }
+        self.high = high
+        self.low = low
+    }
+
+    public static func < (a: BytePrefix, b: BytePrefix) -> Bool { a.high != b.high ? a.high < b.high : a.low < b.low }
+}
