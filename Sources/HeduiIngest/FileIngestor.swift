@@ -270,13 +270,33 @@ struct RecordState {
         case decoded(DecodedRecord)
     }
 
+    /// Validates one CSV record and hands it to the sink: the hot path, inlined into the CSV
+    /// reader's `handle`. An accepted exchange record goes as compact bytes without leaving this
+    /// function but for its kind's `RecordDecoder.compact…`; the rest through `decodeRefused`.
+    @inline(__always)
+    mutating func decode<Sink: RecordSink>(_ fields: CSVFields, position: Int64, compactWanted: Bool, sink: inout Sink) {
+        if compactWanted && decodesExchangeRecords {
+            var foreign = false
+            if decoder.decodeCompact(fields, into: &compact, foreignCurrency: &foreign) {
+                read += 1
+                accepted += 1
+                deliver(.compact(foreignCurrency: foreign), position: position, sink: &sink)
+                return
+            }
+        }
+        sink.accept(decodeRefused(fields, position: position))
+    }
+
+    /// `decode` for what the compact path does not take: a refused record, roster and inspector rows.
+    @inline(never)
+    mutating func decodeRefused(_ fields: CSVFields, position: Int64) -> DecodedRecord {
+        read += 1
+        return account(decoder.decode(fields, position: position), position: position)
+    }
+
     /// Validates one record. Not generic over the sink, and called with a concrete field source,
     /// so the whole decoder is specialized for it (the generic path went through witness tables
     /// for every field).
-    @inline(never)
-    mutating func decode(_ fields: CSVFields, position: Int64, compactWanted: Bool) -> Outcome {
-        decodeRecord(fields, position: position, compactWanted: compactWanted)
-    }
 
     @inline(never)
     mutating func decode(_ fields: XMLFields, position: Int64, compactWanted: Bool) -> Outcome {
@@ -369,9 +389,7 @@ struct CSVReadState {
             return
         }
         let fields = CSVFields(row: row, columns: UnsafePointer(columnTable.columns))
-        let position = Int64(row.line)
-        let outcome = state.decode(fields, position: position, compactWanted: compactWanted)
-        state.deliver(outcome, position: position, sink: &sink)
+        state.decode(fields, position: Int64(row.line), compactWanted: compactWanted, sink: &sink)
     }
 
     private mutating func readHeader(_ row: CSVParser.Row) throws {

@@ -52,6 +52,17 @@ struct UTF8Validator {
                     m = high[w]
                 }
                 i = w << 6 &+ m.trailingZeroBitCount
+                // A run of the common 3-byte characters (most CJK) without the bitmap: two at a time,
+                // then one; whatever else comes next goes round again (ASCII by the bitmap, other
+                // sequences byte by byte). Checking eight at a time (three words) did not pay: most
+                // runs are names of two to four characters.
+                let runStart = i
+                while i &+ 8 <= n, Self.twoCommonCharacters(base.loadUnaligned(fromByteOffset: i, as: UInt64.self)) { i &+= 6 }
+                if i &+ 4 <= n, Self.commonCharacter(base.loadUnaligned(fromByteOffset: i, as: UInt32.self)) { i &+= 3 }
+                if i != runStart {
+                    sawNonASCII = true
+                    continue
+                }
                 let b = base.load(fromByteOffset: i, as: UInt8.self)
                 i &+= 1
                 // Most CJK characters (lead E1–EC, EE–EF, any continuation bytes): both at once.
@@ -70,6 +81,24 @@ struct UTF8Validator {
             }
         }
         return true
+    }
+
+    /// Whether the first three bytes of `w` (first byte low) are a character with lead E1–EC or
+    /// EE–EF and two continuation bytes: valid UTF-8 whatever the continuation bytes (E0 and ED
+    /// limit them, and are left to `begin`).
+    @inline(__always)
+    static func commonCharacter(_ w: UInt32) -> Bool {
+        let lead = w & 0x0F
+        return w & 0x00C0_C0F0 == 0x0080_80E0 && lead != 0 && lead != 0x0D
+    }
+
+    /// `commonCharacter` for the first six bytes of `w`: two such characters.
+    @inline(__always)
+    static func twoCommonCharacters(_ w: UInt64) -> Bool {
+        let first = w & 0x0F
+        let second = (w >> 24) & 0x0F
+        return w & 0x0000_C0C0_F0C0_C0F0 == 0x0000_8080_E080_80E0 && first != 0 && first != 0x0D && second != 0
+            && second != 0x0D
     }
 
     /// A non-ASCII lead byte: how many continuation bytes follow and their range; false when no

@@ -59,6 +59,8 @@ public struct RecordDecoder {
         let fieldCount: Int
         /// The code keys of the enumeration fields, pointed to by `info`.
         let codeKeys: UnsafeMutablePointer<CodeKey>
+        /// The same codes as `shortCodeKey`s (0 for a code longer than 7 bytes), pointed to by `info`.
+        let shortCodeKeys: UnsafeMutablePointer<UInt64>
         /// Days of dates read (`date`): 64 entries.
         let dates: UnsafeMutablePointer<DateEntry>
 
@@ -74,6 +76,7 @@ public struct RecordDecoder {
             }
             let keyCount = codes.values.reduce(0) { $0 + $1.count }
             codeKeys = .allocate(capacity: max(1, keyCount))
+            shortCodeKeys = .allocate(capacity: max(1, keyCount))
             var nextKey = 0
             for (index, field) in layout.fields.enumerated() {
                 var defaultValue: UnsafeRawBufferPointer?
@@ -84,13 +87,17 @@ public struct RecordDecoder {
                     defaultValue = UnsafeRawBufferPointer(rebasing: storage[0..<bytes.count])
                 }
                 var keys: UnsafePointer<CodeKey>?
+                var shortKeys: UnsafePointer<UInt64>?
                 var keyTotal = 0
                 if let values = codes[index] {
                     keys = UnsafePointer(codeKeys + nextKey)
+                    shortKeys = UnsafePointer(shortCodeKeys + nextKey)
                     for value in values {
                         var copy = value
                         (codeKeys + nextKey).initialize(
                             to: copy.withUTF8 { CodeKey(UnsafeRawBufferPointer($0)) } ?? CodeKey(low: 0, high: 0, length: -1))
+                        (shortCodeKeys + nextKey).initialize(
+                            to: copy.withUTF8 { $0.count <= 7 ? RecordDecoder.shortCodeKey(UnsafeRawBufferPointer($0)) : 0 })
                         nextKey += 1
                     }
                     keyTotal = values.count
@@ -99,7 +106,7 @@ public struct RecordDecoder {
                     to: FieldInfo(
                         maxLength: field.maxLength ?? Int.max, required: field.required,
                         negativeAllowed: field.negativeAllowed ?? false, defaultValue: defaultValue,
-                        codes: keys, codeCount: keyTotal))
+                        codes: keys, shortCodes: shortKeys, codeCount: keyTotal))
             }
             // True entries to start with: 1970-01-01 is day 0.
             dates = .allocate(capacity: 64)
@@ -113,6 +120,7 @@ public struct RecordDecoder {
             for i in 0..<fieldCount { info[i].defaultValue?.deallocate() }
             info.deallocate()
             codeKeys.deallocate()
+            shortCodeKeys.deallocate()
             dates.deallocate()
         }
 
@@ -141,7 +149,30 @@ public struct RecordDecoder {
         var defaultValue: UnsafeRawBufferPointer?
         /// For an enumeration: its codes in declaration order (the type's case numbers).
         var codes: UnsafePointer<CodeKey>?
+        /// The same as `shortCodeKey`s.
+        var shortCodes: UnsafePointer<UInt64>?
         var codeCount: Int
+
+        /// At most how many bytes the field gives when it is absent or blank: its default's.
+        var defaultCount: Int { defaultValue?.count ?? 0 }
+    }
+
+    /// A code of 1 to 7 bytes as one word: the bytes (first byte low) and the length in the top
+    /// byte, so that no two texts of 1-7 bytes share a key (0 is no text's key). Two overlapping loads.
+    @inline(__always)
+    static func shortCodeKey(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
+        let n = bytes.count
+        let word: UInt64
+        if n >= 4 {
+            word =
+                UInt64(UInt32(littleEndian: bytes.loadUnaligned(as: UInt32.self)))
+                | UInt64(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: n &- 4, as: UInt32.self))) &<< UInt64(8 &* (n &- 4))
+        } else {
+            word =
+                UInt64(bytes[0]) | UInt64(bytes[n &>> 1]) &<< UInt64(8 &* (n &>> 1))
+                | UInt64(bytes[n &- 1]) &<< UInt64(8 &* (n &- 1))
+        }
+        return word | UInt64(n) &<< 56
     }
 
     /// A date of 10 bytes read, and its day.
@@ -251,7 +282,7 @@ public struct RecordDecoder {
     private func optional(_ index: Int, _ source: some FieldSource) throws -> UnsafeRawBufferPointer? {
         if let (raw, ascii) = source.valueKnowingASCII(index) {
             // Known ASCII with no white space at either end: nothing to fold or trim.
-            if ascii, let first = raw.first, !TextNormalization.isSpace(first), !TextNormalization.isSpace(raw[raw.count - 1]) {
+            if ascii, let first = raw.first, Self.isNotSpace(first), Self.isNotSpace(raw[raw.count &- 1]) {
                 return raw
             }
             let bytes = folded(raw)
@@ -259,6 +290,10 @@ public struct RecordDecoder {
         }
         return try absent(index)
     }
+
+    /// `!TextNormalization.isSpace(b)`, testing the common case (a printable byte) first.
+    @inline(__always)
+    private static func isNotSpace(_ b: UInt8) -> Bool { b > 0x20 || !TextNormalization.isSpace(b) }
 
     /// A field absent or blank: its default, nil, or a refusal when it is required.
     private func absent(_ index: Int) throws -> UnsafeRawBufferPointer? {
@@ -322,8 +357,38 @@ public struct RecordDecoder {
         return String(decoding: bytes, as: UTF8.self)
     }
 
+    @inline(__always)
     private func code<C: ExchangeCode>(_ index: Int, _ bytes: UnsafeRawBufferPointer, as: C.Type) throws -> C {
-        // The layout's codes are the type's, in its order (checked by the plan): a match is a case number.
+        if let value = shortCode(index, bytes, as: C.self) { return value }
+        return try anyCode(index, bytes, as: C.self)
+    }
+
+    /// A code of 1-7 bytes written as declared (the common case), with one word compare per code;
+    /// nil for anything else. The layout's codes are the type's, in its order (checked by the
+    /// plan): a match is a case number.
+    @inline(__always)
+    private func shortCode<C: ExchangeCode>(_ index: Int, _ bytes: UnsafeRawBufferPointer, as: C.Type) -> C? {
+        shortCaseNumber(index, bytes).map { unsafeBitCast($0, to: C.self) }
+    }
+
+    /// `shortCode` as the case number.
+    @inline(__always)
+    private func shortCaseNumber(_ index: Int, _ bytes: UnsafeRawBufferPointer) -> UInt8? {
+        let n = bytes.count
+        guard n >= 1, n <= 7, let keys = info[index].shortCodes else { return nil }
+        let key = Self.shortCodeKey(bytes)
+        let count = info[index].codeCount
+        var k = 0
+        while k < count {
+            if keys[k] == key { return UInt8(truncatingIfNeeded: k) }
+            k &+= 1
+        }
+        return nil
+    }
+
+    /// `code` for longer codes, other spellings (capitals) and refusals.
+    @inline(never)
+    private func anyCode<C: ExchangeCode>(_ index: Int, _ bytes: UnsafeRawBufferPointer, as: C.Type) throws -> C {
         if let codes = info[index].codes, let key = CodeKey(bytes) {
             for k in 0..<info[index].codeCount where codes[k] == key {
                 return unsafeBitCast(UInt8(k), to: C.self)
@@ -337,21 +402,51 @@ public struct RecordDecoder {
         throw refuse(index, .badCode, "\(shown) not one of \(C.codeList)")
     }
 
+    @inline(__always)
     private func money(_ index: Int, _ bytes: UnsafeRawBufferPointer) throws -> Fen {
         if let value = ValueParsing.plainFen(bytes) { return Fen(value) }
+        return try anyMoney(index, bytes)
+    }
+
+    /// `money` in the forms `plainFen` leaves (signs, symbols, separators) and refusals.
+    @inline(never)
+    private func anyMoney(_ index: Int, _ bytes: UnsafeRawBufferPointer) throws -> Fen {
         switch ValueParsing.fen(bytes, allowNegative: info[index].negativeAllowed) {
         case .success(let fen): return fen
         case .failure(let problem): throw refuse(index, problem.code, problem.message)
         }
     }
 
+    @inline(__always)
     private func date(_ index: Int, _ bytes: UnsafeRawBufferPointer) throws -> Day {
+        if let day = cachedDate(bytes) { return Day(daysSinceEpoch: day) }
+        return try anyDate(index, bytes)
+    }
+
+    /// Dates repeat: the day of a date read lately, by its 10 bytes (only dates that `date`
+    /// accepted are kept: ASCII without white space).
+    @inline(__always)
+    private func cachedDate(_ bytes: UnsafeRawBufferPointer) -> Int32? {
+        guard bytes.count == 10 else { return nil }
+        let low = bytes.loadUnaligned(as: UInt64.self)
+        let high = bytes.loadUnaligned(fromByteOffset: 8, as: UInt16.self)
+        let slot = dateSlot(low, high)
+        return slot.pointee.low == low && slot.pointee.high == high ? slot.pointee.day : nil
+    }
+
+    /// The cache entry for a date's 10 bytes.
+    @inline(__always)
+    private func dateSlot(_ low: UInt64, _ high: UInt16) -> UnsafeMutablePointer<DateEntry> {
+        dates + Int(truncatingIfNeeded: ((low ^ UInt64(high) &* 0x9E37_79B9) &* 0x9E37_79B9_7F4A_7C15) >> 58)
+    }
+
+    /// `date` for a date not in the cache: read, and cached when it has 10 bytes.
+    @inline(never)
+    private func anyDate(_ index: Int, _ bytes: UnsafeRawBufferPointer) throws -> Day {
         if bytes.count == 10 {
-            // Dates repeat: the days of the last dates read, by their 10 bytes.
             let low = bytes.loadUnaligned(as: UInt64.self)
             let high = bytes.loadUnaligned(fromByteOffset: 8, as: UInt16.self)
-            let slot = dates + Int(truncatingIfNeeded: ((low ^ UInt64(high) &* 0x9E37_79B9) &* 0x9E37_79B9_7F4A_7C15) >> 58)
-            if slot.pointee.low == low && slot.pointee.high == high { return Day(daysSinceEpoch: slot.pointee.day) }
+            let slot = dateSlot(low, high)
             switch ValueParsing.day(bytes) {
             case .success(let day):
                 slot.pointee = DateEntry(low: low, high: high, day: day.daysSinceEpoch)
@@ -365,7 +460,14 @@ public struct RecordDecoder {
         }
     }
 
+    @inline(__always)
     private func month(_ index: Int, _ bytes: UnsafeRawBufferPointer) throws -> Month {
+        if let value = ValueParsing.plainMonth(bytes) { return value }
+        return try anyMonth(index, bytes)
+    }
+
+    @inline(never)
+    private func anyMonth(_ index: Int, _ bytes: UnsafeRawBufferPointer) throws -> Month {
         switch ValueParsing.month(bytes) {
         case .success(let month): return month
         case .failure(let problem): throw refuse(index, problem.code, problem.message)
@@ -492,125 +594,230 @@ public struct RecordDecoder {
     /// a run. Returns false, with `w` in an unspecified state, whenever `decode` would not
     /// return `.exchange` (a refused field, or an ID that fails its check character); `decode`
     /// then says why. `foreignCurrency` is set for a bank balance not in CNY.
+    @inline(__always)
     public func decodeCompact(_ s: some FieldSource, into w: inout CompactRecordWriter, foreignCurrency: inout Bool) -> Bool {
+        foreignCurrency = false
         do {
-            return try compact(s, &w, &foreignCurrency)
+            // One function per kind: the whole of it in one function was too large for the inliner
+            // (byte loads and counts of buffer pointers were left as calls).
+            switch kind {
+            case .bank: return try compactBank(s, &w, &foreignCurrency)
+            case .tax: return try compactTax(s, &w)
+            case .vehicle: return try compactVehicle(s, &w)
+            default: return try compactProperty(s, &w)
+            }
         } catch {
             return false
         }
     }
 
-    private func compact(_ s: some FieldSource, _ w: inout CompactRecordWriter, _ foreignCurrency: inout Bool) throws -> Bool {
+    // MARK: Compact records
+    //
+    // The fields with a strict common form (ID, codes, amounts, dates, months, currency) are first
+    // read from their raw bytes by the fast parsers: what they accept is ASCII without white space,
+    // which folding and trimming leave as it is. Anything else takes the full path (`required`,
+    // `optional` and the type's reader), which accepts or refuses exactly as `decode` does.
+
+    /// Starts the compact record: reads the holder's ID and name, reserves the record's bytes,
+    /// writes the holder. Nil for a record `decode` must refuse (it then says why).
+    ///
+    /// The bytes are reserved once per record (`CompactRecordCursor`): `fixed` for the fields after
+    /// the name, and `textSlot` bytes for each of its `texts` (a longer text makes room for itself,
+    /// `compactText`).
+    @inline(__always)
+    private func startCompact(
+        _ s: some FieldSource, _ w: inout CompactRecordWriter, fixed: Int, texts: Int
+    ) throws -> CompactRecordCursor? {
         let idIndex = scratch.plan.idNumber!
-        guard case .success(let id) = IDNumber.parse(try required(idIndex, s)) else { return false }
-        w.reset()
-        w.holder(id)
-        let nameIndex = scratch.plan.name!
-        guard let rawName = s.value(nameIndex) else { return false }
-        if rawName.count > 40, Self.scalarCount(rawName) > 40 { return false }
-        w.name(rawName)
-        if w[CompactRecord.validHolderSize] == 0 { return false }  // blank name
-        foreignCurrency = false
-        // One function per kind: the whole of it in one function was too large for the inliner
-        // (byte loads and counts of buffer pointers were left as calls).
-        switch kind {
-        case .bank: return try compactBank(s, &w, &foreignCurrency)
-        case .tax: return try compactTax(s, &w)
-        case .vehicle: return try compactVehicle(s, &w)
-        default: return try compactProperty(s, &w)
+        let id: IDNumber
+        if let raw = s.value(idIndex), raw.count == 18, let common = IDNumber.parseValid18(raw) {
+            id = common
+        } else {
+            guard case .success(let other) = IDNumber.parse(try required(idIndex, s)) else { return nil }
+            id = other
         }
+        guard let rawName = s.value(scratch.plan.name!) else { return nil }
+        if rawName.count > 40, Self.scalarCount(rawName) > 40 { return nil }
+        var c = w.startRecord(
+            reserving: CompactRecord.validHolderSize &+ 5 &+ rawName.count &+ fixed &+ texts &* Self.textSlot)
+        c.holder(id)
+        guard c.name(rawName) else { return nil }  // blank name
+        return c
+    }
+
+    /// Bytes reserved per text field of a compact record: its length and up to 64 bytes.
+    private static let textSlot = 5 + 64
+
+    /// The case number of a required code. Its common case is not generic: the inliner keeps it.
+    @inline(__always)
+    private func requiredCode<C: ExchangeCode>(_ index: Int, _ s: some FieldSource, as: C.Type) throws -> UInt8 {
+        if let raw = s.value(index), let value = shortCaseNumber(index, raw) { return value }
+        return try anyRequiredCode(index, s, as: C.self)
+    }
+
+    @inline(never)
+    private func anyRequiredCode<C: ExchangeCode>(_ index: Int, _ s: some FieldSource, as: C.Type) throws -> UInt8 {
+        UInt8(truncatingIfNeeded: try code(index, required(index, s), as: C.self).caseNumber)
+    }
+
+    @inline(__always)
+    private func requiredMoney(_ index: Int, _ s: some FieldSource) throws -> Int64 {
+        if let raw = s.value(index), let value = ValueParsing.plainFen(raw) { return value }
+        return try anyRequiredMoney(index, s)
+    }
+
+    @inline(never)
+    private func anyRequiredMoney(_ index: Int, _ s: some FieldSource) throws -> Int64 {
+        try money(index, required(index, s)).value
+    }
+
+    /// An optional amount; 0 when absent.
+    @inline(__always)
+    private func optionalMoney(_ index: Int, _ s: some FieldSource) throws -> Int64 {
+        if let raw = s.value(index), let value = ValueParsing.plainFen(raw) { return value }
+        return try anyOptionalMoney(index, s)
+    }
+
+    @inline(never)
+    private func anyOptionalMoney(_ index: Int, _ s: some FieldSource) throws -> Int64 {
+        try optional(index, s).map { try money(index, $0).value } ?? 0
+    }
+
+    @inline(__always)
+    private func requiredDate(_ index: Int, _ s: some FieldSource) throws -> Int32 {
+        if let raw = s.value(index), let day = cachedDate(raw) { return day }
+        return try anyRequiredDate(index, s)
+    }
+
+    @inline(never)
+    private func anyRequiredDate(_ index: Int, _ s: some FieldSource) throws -> Int32 {
+        try date(index, required(index, s)).daysSinceEpoch
+    }
+
+    @inline(__always)
+    private func requiredMonth(_ index: Int, _ s: some FieldSource) throws -> Int32 {
+        if let raw = s.value(index), let month = ValueParsing.plainMonth(raw) { return month.index }
+        return try anyRequiredMonth(index, s)
+    }
+
+    @inline(never)
+    private func anyRequiredMonth(_ index: Int, _ s: some FieldSource) throws -> Int32 {
+        try month(index, required(index, s)).index
     }
 
     @inline(never)
     private func compactBank(_ s: some FieldSource, _ w: inout CompactRecordWriter, _ foreignCurrency: inout Bool) throws -> Bool {
         let i = scratch.plan.bank
-        w.byte(1)
-        try compactText(i.bankCode, required(i.bankCode, s), &w)
-        try compactText(i.accountNumber, required(i.accountNumber, s), &w)
-        w.code(try code(i.accountType, required(i.accountType, s), as: AccountType.self))
-        w.integer(try money(i.balance, required(i.balance, s)).value)
-        if let bytes = try optional(i.currency, s) {
-            if bytes.count == 3,
-                (UInt32(bytes.loadUnaligned(as: UInt16.self)) | UInt32(bytes.load(fromByteOffset: 2, as: UInt8.self)) << 16)
-                    | 0x20_2020 == 0x79_6E63  // "cny", any case
-            {
-                writeCNY(&w)
+        // tag, code, balance, currency (a text of 3), date
+        guard var c = try startCompact(s, &w, fixed: 1 + 1 + 8 + 4 + 4, texts: 2) else { return false }
+        c.byte(1)
+        try compactText(i.bankCode, required(i.bankCode, s), &c, &w)
+        try compactText(i.accountNumber, required(i.accountNumber, s), &c, &w)
+        c.byte(try requiredCode(i.accountType, s, as: AccountType.self))
+        c.integer(try requiredMoney(i.balance, s))
+        c.textLength(3)
+        if let raw = s.value(i.currency), raw.count == 3, Self.isCNY(raw) {
+            writeCNY(&c)
+        } else if let bytes = try optional(i.currency, s) {
+            if bytes.count == 3, Self.isCNY(bytes) {
+                writeCNY(&c)
             } else {
                 guard bytes.count == 3, bytes.allSatisfy({ ($0 | 0x20) >= 0x61 && ($0 | 0x20) <= 0x7A }) else { return false }
-                w.textLength(3)
-                for b in bytes { w.byte(b & ~0x20) }
+                for b in bytes { c.byte(b & ~0x20) }
                 foreignCurrency = true
             }
         } else {
-            writeCNY(&w)
+            writeCNY(&c)
         }
-        w.integer(try date(i.asOf, required(i.asOf, s)).daysSinceEpoch)
+        c.integer(try requiredDate(i.asOf, s))
+        w.finishRecord(c)
         return true
+    }
+
+    /// Whether 3 bytes are "cny", any case.
+    @inline(__always)
+    private static func isCNY(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        (UInt32(bytes.loadUnaligned(as: UInt16.self)) | UInt32(bytes.load(fromByteOffset: 2, as: UInt8.self)) << 16)
+            | 0x20_2020 == 0x79_6E63
     }
 
     @inline(never)
     private func compactTax(_ s: some FieldSource, _ w: inout CompactRecordWriter) throws -> Bool {
         let i = scratch.plan.tax
-        w.byte(2)
-        w.integer(try month(i.period, required(i.period, s)).index)
-        w.code(try code(i.incomeType, required(i.incomeType, s), as: IncomeType.self))
-        w.integer(try money(i.grossIncome, required(i.grossIncome, s)).value)
-        w.integer(try optional(i.taxPaid, s).map { try money(i.taxPaid, $0).value } ?? 0)
-        w.integer(try optional(i.socialContribution, s).map { try money(i.socialContribution, $0).value } ?? 0)
-        try compactOptionalText(i.withholder, s, &w)
+        // tag, month, code, three amounts
+        guard var c = try startCompact(s, &w, fixed: 1 + 4 + 1 + 3 * 8, texts: 1) else { return false }
+        c.byte(2)
+        c.integer(try requiredMonth(i.period, s))
+        c.byte(try requiredCode(i.incomeType, s, as: IncomeType.self))
+        c.integer(try requiredMoney(i.grossIncome, s))
+        c.integer(try optionalMoney(i.taxPaid, s))
+        c.integer(try optionalMoney(i.socialContribution, s))
+        try compactOptionalText(i.withholder, s, &c, &w)
+        w.finishRecord(c)
         return true
     }
 
     @inline(never)
     private func compactVehicle(_ s: some FieldSource, _ w: inout CompactRecordWriter) throws -> Bool {
         let i = scratch.plan.vehicle
-        w.byte(3)
-        try compactText(i.plate, required(i.plate, s), &w)
-        w.code(try code(i.vehicleType, required(i.vehicleType, s), as: VehicleType.self))
-        w.integer(try date(i.registeredOn, required(i.registeredOn, s)).daysSinceEpoch)
-        w.optionalAmount(try optional(i.assessedValue, s).map { try money(i.assessedValue, $0) })
-        w.code(try code(i.status, required(i.status, s), as: VehicleStatus.self))
+        // tag, code, date, optional amount, code
+        guard var c = try startCompact(s, &w, fixed: 1 + 1 + 4 + 9 + 1, texts: 1) else { return false }
+        c.byte(3)
+        try compactText(i.plate, required(i.plate, s), &c, &w)
+        c.byte(try requiredCode(i.vehicleType, s, as: VehicleType.self))
+        c.integer(try requiredDate(i.registeredOn, s))
+        c.optionalAmount(try optional(i.assessedValue, s).map { try money(i.assessedValue, $0) })
+        c.byte(try requiredCode(i.status, s, as: VehicleStatus.self))
+        w.finishRecord(c)
         return true
     }
 
     @inline(never)
     private func compactProperty(_ s: some FieldSource, _ w: inout CompactRecordWriter) throws -> Bool {
         let i = scratch.plan.property
-        w.byte(4)
-        try compactText(i.certificateNumber, required(i.certificateNumber, s), &w)
-        w.code(try code(i.propertyType, required(i.propertyType, s), as: PropertyType.self))
-        w.integer(try decimal(i.floorArea, required(i.floorArea, s)))
-        w.integer(try optional(i.share, s).map { try decimal(i.share, $0) } ?? 10_000)
-        w.integer(try date(i.registeredOn, required(i.registeredOn, s)).daysSinceEpoch)
-        w.code(try code(i.status, required(i.status, s), as: PropertyStatus.self))
-        try compactOptionalText(i.address, s, &w)
+        // tag, code, two decimals, date, code
+        guard var c = try startCompact(s, &w, fixed: 1 + 1 + 8 + 8 + 4 + 1, texts: 2) else { return false }
+        c.byte(4)
+        try compactText(i.certificateNumber, required(i.certificateNumber, s), &c, &w)
+        c.byte(try requiredCode(i.propertyType, s, as: PropertyType.self))
+        c.integer(try decimal(i.floorArea, required(i.floorArea, s)))
+        c.integer(try optional(i.share, s).map { try decimal(i.share, $0) } ?? 10_000)
+        c.integer(try requiredDate(i.registeredOn, s))
+        c.byte(try requiredCode(i.status, s, as: PropertyStatus.self))
+        try compactOptionalText(i.address, s, &c, &w)
+        w.finishRecord(c)
         return true
     }
 
     @inline(__always)
-    private func writeCNY(_ w: inout CompactRecordWriter) {
-        w.textLength(3)
-        w.byte(UInt8(ascii: "C")); w.byte(UInt8(ascii: "N")); w.byte(UInt8(ascii: "Y"))
+    private func writeCNY(_ c: inout CompactRecordCursor) {
+        c.byte(UInt8(ascii: "C")); c.byte(UInt8(ascii: "N")); c.byte(UInt8(ascii: "Y"))
     }
 
     /// `compactText` of an optional field; empty text when it is absent.
     @inline(__always)
-    private func compactOptionalText(_ index: Int, _ s: some FieldSource, _ w: inout CompactRecordWriter) throws {
+    private func compactOptionalText(
+        _ index: Int, _ s: some FieldSource, _ c: inout CompactRecordCursor, _ w: inout CompactRecordWriter
+    ) throws {
         if let bytes = try optional(index, s) {
-            try compactText(index, bytes, &w)
+            try compactText(index, bytes, &c, &w)
         } else {
-            w.textLength(0)
+            c.textLength(0)
         }
     }
 
-    /// `text` without the `String`: checks the length, writes the bytes.
+    /// `text` without the `String`: checks the length, writes the bytes. A text longer than its
+    /// slot (`textSlot`) first makes room for itself and what may follow it.
     @inline(__always)
-    private func compactText(_ index: Int, _ bytes: UnsafeRawBufferPointer, _ w: inout CompactRecordWriter) throws {
+    private func compactText(
+        _ index: Int, _ bytes: UnsafeRawBufferPointer, _ c: inout CompactRecordCursor, _ w: inout CompactRecordWriter
+    ) throws {
         let max = info[index].maxLength
         if bytes.count > max, Self.scalarCount(bytes) > max {
             throw refuse(index, .tooLong, "longer than \(max) characters")
         }
-        w.text(bytes)
+        if bytes.count > Self.textSlot - 5 { w.makeRoom(bytes.count &+ 256, for: &c) }
+        c.text(bytes)
     }
 
     private func decodeRoster(_ s: some FieldSource, origin: RecordOrigin) throws -> DecodedRecord {

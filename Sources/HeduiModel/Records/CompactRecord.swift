@@ -221,6 +221,132 @@ public struct CompactRecordWriter: @unchecked Sendable {
     }
 }
 
+extension CompactRecordWriter {
+    /// Clears the writer and reserves `capacity` bytes for one record written through the
+    /// returned cursor, which checks no capacity: `capacity` must cover everything written
+    /// (a byte per tag and code, 8 per integer, 5 per text beyond its bytes). `finishRecord` then
+    /// takes the bytes written.
+    @inlinable @inline(__always)
+    public mutating func startRecord(reserving capacity: Int) -> CompactRecordCursor {
+        buffer.removeAll()
+        buffer.reserve(capacity)
+        return CompactRecordCursor(position: buffer.base)
+    }
+
+    /// Makes room for `extra` more bytes after the cursor (from `startRecord`), moving the record
+    /// written so far when the buffer grows.
+    public mutating func makeRoom(_ extra: Int, for cursor: inout CompactRecordCursor) {
+        buffer.written = buffer.base.distance(to: cursor.position)
+        buffer.reserve(extra)
+        cursor.position = buffer.base + buffer.written
+    }
+
+    /// Ends a record written through `cursor` (from `startRecord`): its bytes are the writer's.
+    @inlinable @inline(__always)
+    public mutating func finishRecord(_ cursor: CompactRecordCursor) {
+        buffer.written = buffer.base.distance(to: cursor.position)
+    }
+}
+
+/// Writes one `CompactRecord` into memory reserved by `CompactRecordWriter.startRecord`: the
+/// same pieces as the writer, each a store and an advance, without a capacity check per piece.
+/// Valid until the writer is used otherwise.
+public struct CompactRecordCursor {
+    @usableFromInline var position: UnsafeMutableRawPointer
+
+    @inlinable @inline(__always)
+    init(position: UnsafeMutableRawPointer) { self.position = position }
+
+    @inlinable @inline(__always)
+    public mutating func byte(_ value: UInt8) {
+        position.storeBytes(of: value, as: UInt8.self)
+        position += 1
+    }
+
+    @inlinable @inline(__always)
+    public mutating func integer<T: FixedWidthInteger>(_ value: T) {
+        position.storeBytes(of: value.littleEndian, as: T.self)
+        position += MemoryLayout<T>.size
+    }
+
+    @inlinable @inline(__always)
+    public mutating func holder(_ id: IDNumber) {
+        byte(0)
+        integer(id.body)
+    }
+
+    @inlinable @inline(__always)
+    public mutating func code<T: ExchangeCode>(_ value: T) { byte(CompactRecord.caseNumber(value)) }
+
+    @inlinable @inline(__always)
+    public mutating func optionalAmount(_ value: Fen?) {
+        if let value {
+            byte(1)
+            integer(value.value)
+        } else {
+            byte(0)
+        }
+    }
+
+    @inlinable @inline(__always)
+    public mutating func textLength(_ n: Int) {
+        if n < 255 {
+            byte(UInt8(truncatingIfNeeded: n))
+        } else {
+            byte(255)
+            integer(UInt32(n))
+        }
+    }
+
+    /// Length and bytes. Short texts are copied with overlapping loads and stores that stay inside
+    /// both the source and the text's place, longer ones with `copyMemory`.
+    @inlinable @inline(__always)
+    public mutating func text(_ utf8: UnsafeRawBufferPointer) {
+        let n = utf8.count
+        textLength(n)
+        guard let source = utf8.baseAddress else { return }
+        let target = position
+        if n >= 8 && n <= 16 {
+            target.storeBytes(of: source.loadUnaligned(as: UInt64.self), as: UInt64.self)
+            (target + (n &- 8)).storeBytes(of: source.loadUnaligned(fromByteOffset: n &- 8, as: UInt64.self), as: UInt64.self)
+        } else if n >= 4 && n < 8 {
+            target.storeBytes(of: source.loadUnaligned(as: UInt32.self), as: UInt32.self)
+            (target + (n &- 4)).storeBytes(of: source.loadUnaligned(fromByteOffset: n &- 4, as: UInt32.self), as: UInt32.self)
+        } else if n > 0 && n < 4 {
+            target.storeBytes(of: source.load(as: UInt8.self), as: UInt8.self)
+            (target + (n &>> 1)).storeBytes(of: source.load(fromByteOffset: n &>> 1, as: UInt8.self), as: UInt8.self)
+            (target + (n &- 1)).storeBytes(of: source.load(fromByteOffset: n &- 1, as: UInt8.self), as: UInt8.self)
+        } else if n > 16 && n <= 32 {
+            target.storeBytes(of: source.loadUnaligned(as: UInt64.self), as: UInt64.self)
+            (target + 8).storeBytes(of: source.loadUnaligned(fromByteOffset: 8, as: UInt64.self), as: UInt64.self)
+            (target + (n &- 16)).storeBytes(of: source.loadUnaligned(fromByteOffset: n &- 16, as: UInt64.self), as: UInt64.self)
+            (target + (n &- 8)).storeBytes(of: source.loadUnaligned(fromByteOffset: n &- 8, as: UInt64.self), as: UInt64.self)
+        } else if n > 32 {
+            target.copyMemory(from: source, byteCount: n)
+        }
+        position += n
+    }
+
+    /// Writes the normalized name (`TextNormalization.normalizedName`) as text; false, with
+    /// nothing written, when it is empty. Never longer than `input`.
+    @inlinable @inline(__always)
+    public mutating func name(_ input: UnsafeRawBufferPointer) -> Bool {
+        if TextNormalization.isPlainName(input) {
+            text(input)
+            return true
+        }
+        return normalizedName(input)
+    }
+
+    @usableFromInline
+    mutating func normalizedName(_ input: UnsafeRawBufferPointer) -> Bool {
+        var name = TextNormalization.normalizedName(input)
+        if name.isEmpty { return false }
+        name.withUTF8 { text(UnsafeRawBufferPointer($0)) }
+        return true
+    }
+}
+
 /// An accepted exchange record as ingestion hands it over: its compact bytes, valid only
 /// during the call that receives the view.
 public struct CompactRecordView {

@@ -98,6 +98,7 @@ public struct Month: Hashable, Comparable, Sendable, CustomStringConvertible, St
 
     public init(index: Int32) { self.index = index }
 
+    @inlinable
     public init?(year: Int, month: Int) {
         guard (1...9999).contains(year), (1...12).contains(month) else { return nil }
         index = Int32(year * 12 + month - 1)

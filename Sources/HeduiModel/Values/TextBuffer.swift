@@ -242,18 +242,3 @@ public struct TextBuffer: @unchecked Sendable {
         written += width
     }
 }
-
-/// Byte tests on eight bytes at once (SWAR). Each is exact as a whole (whether any byte of the word
-/// passes), which is all its callers ask; which bytes are flagged is not (a borrow can flag more).
-@usableFromInline
-enum ByteWords {
-    /// Whether a byte of `w` is below `n` (n ≤ 128): (w − n·0x01…) & ~w & 0x80… is not zero.
-    @inlinable @inline(__always)
-    static func hasByte(in w: UInt64, below n: UInt8) -> Bool {
-        (w &- 0x0101_0101_0101_0101 &* UInt64(n)) & ~w & 0x8080_8080_8080_8080 != 0
-    }
-
-    /// Whether a byte of `w` equals `c`: w ^ c·0x01… has a zero byte.
-    @inlinable @inline(__always)
-    static func hasByte(in w: UInt64, equalTo c: UInt8) -> Bool { hasByte(in: w ^ (0x0101_0101_0101_0101 &* UInt64(c)), below: 1) }
-}

@@ -92,8 +92,35 @@ public enum ValueParsing {
     /// The common money form, digits with one or two decimals or none (`1234.56`, `1234.5`, `1234`),
     /// in fen; nil for anything else (a sign, symbols, separators, more than 15 integer digits),
     /// which `fen` then reads. Where it gives a value, `fen` gives the same.
-    @inlinable
+    @inlinable @inline(__always)
     public static func plainFen(_ bytes: UnsafeRawBufferPointer) -> Int64? {
+        let n = bytes.count
+        if n >= 4, n <= 8, let value = plainFenWord(bytes) { return value }
+        return plainFenBytes(bytes)
+    }
+
+    /// `plainFen` of 4 to 8 bytes with two decimals (`0.00` … `99999.99`), as one word: the text
+    /// right-aligned in the word, the point taken out, the space before it filled with zeros,
+    /// then eight digits at once. Nil for anything else.
+    @inlinable @inline(__always)
+    static func plainFenWord(_ bytes: UnsafeRawBufferPointer) -> Int64? {
+        let n = bytes.count
+        // Two overlapping loads cover the n bytes; the text ends in the top byte once shifted.
+        let text =
+            (UInt64(UInt32(littleEndian: bytes.loadUnaligned(as: UInt32.self)))
+                | UInt64(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: n &- 4, as: UInt32.self))) &<< UInt64(8 &* (n &- 4)))
+            &<< UInt64(8 &* (8 &- n))
+        guard (text >> 40) & 0xFF == UInt64(UInt8(ascii: ".")) else { return nil }
+        let digits =
+            (text & 0x0000_00FF_FFFF_FFFF) << 8 | (text & 0xFFFF_0000_0000_0000)
+            | 0x3030_3030_3030_3030 &>> UInt64(8 &* (n &- 1))
+        guard let value = ByteWords.eightDigits(digits) else { return nil }
+        return Int64(truncatingIfNeeded: value)
+    }
+
+    /// `plainFen`, byte by byte.
+    @inlinable
+    static func plainFenBytes(_ bytes: UnsafeRawBufferPointer) -> Int64? {
         let n = bytes.count
         guard n >= 1, n <= 18 else { return nil }
         var value: Int64 = 0
@@ -148,6 +175,23 @@ public enum ValueParsing {
 
     /// A month: `YYYY-MM`, `YYYY/MM`, `YYYYMM`, `YYYY年M月`.
     public static func month(_ bytes: UnsafeRawBufferPointer) -> Result<Month, FieldProblem> {
+        if let value = plainMonth(bytes) { return .success(value) }
+        return generalMonth(bytes)
+    }
+
+    /// The common month form, `YYYY-MM`, when it is a real month; nil for anything else, which
+    /// `month` then reads. Where it gives a value, `month` gives the same.
+    @inlinable @inline(__always)
+    public static func plainMonth(_ bytes: UnsafeRawBufferPointer) -> Month? {
+        guard bytes.count == 7, bytes[4] == UInt8(ascii: "-") else { return nil }
+        let y0 = bytes[0] &- 0x30, y1 = bytes[1] &- 0x30, y2 = bytes[2] &- 0x30, y3 = bytes[3] &- 0x30
+        let m0 = bytes[5] &- 0x30, m1 = bytes[6] &- 0x30
+        guard y0 <= 9, y1 <= 9, y2 <= 9, y3 <= 9, m0 <= 9, m1 <= 9 else { return nil }
+        let year = Int(y0) &* 1000 &+ Int(y1) &* 100 &+ Int(y2) &* 10 &+ Int(y3)
+        return Month(year: year, month: Int(m0) &* 10 &+ Int(m1))
+    }
+
+    static func generalMonth(_ bytes: UnsafeRawBufferPointer) -> Result<Month, FieldProblem> {
         var s = Scanner(bytes)
         guard let y = s.number(exactly: 4) else { return .failure(FieldProblem(.badMonth, "not a month (use YYYY-MM)")) }
         var m: Int?
