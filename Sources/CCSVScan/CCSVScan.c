@@ -110,6 +110,7 @@ static inline __attribute__((always_inline)) size_t split_records(
                     out->count = (int32_t)(end - start);
                 }
                 out->ascii = !((dirty >> bit) & 1);
+                out->escaped = false;
                 out++;
                 start = separator + 1;
                 if (b == '\n') {
@@ -121,7 +122,7 @@ static inline __attribute__((always_inline)) size_t split_records(
             out->start = start;
             out->count = (int32_t)(separator - start);
             out->ascii = !((dirty >> bit) & 1);
-            // `escaped` is left as it is: it is only read for records of the general path.
+            out->escaped = false;
             out++;
             start = separator + 1;
         }

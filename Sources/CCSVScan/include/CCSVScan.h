@@ -22,7 +22,7 @@ typedef struct hedui_csv_field {
     const uint8_t *start;
     int32_t count;
     bool ascii;    ///< no byte >= 0x80
-    bool escaped;  ///< a quoted field holding `""` (not written by `hedui_csv_split`)
+    bool escaped;  ///< a quoted field holding `""` (always false from `hedui_csv_split`)
 } hedui_csv_field;
 
 /// The fast path of the splitter: splits the records of `bytes[from..<count)` that end with a line
@@ -33,7 +33,7 @@ typedef struct hedui_csv_field {
 ///
 /// Fields go to `fields` (`hedui_csv_field`s) one after another (at most `field_capacity`), and the
 /// index past each record's last field to `record_ends` (which holds as many). A carriage return
-/// before a line feed is not data; `escaped` is not written. Stops at the start of the first record
+/// before a line feed is not data; `escaped` is false. Stops at the start of the first record
 /// it leaves: one with another kind of quoted field, one made of a lone quoted field, or one that
 /// the end of the input cuts (these take the general path), or, with `*full` set, one that might
 /// not fit. Returns the number of records split and sets `*stop` to the offset where it stopped.

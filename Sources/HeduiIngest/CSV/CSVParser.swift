@@ -48,11 +48,11 @@ public struct CSVParser {
         @usableFromInline var count: Int32
         /// No byte >= 0x80.
         @usableFromInline var ascii: Bool
-        /// A quoted field holding `""`, unescaped once its record is complete. Only meaningful in
-        /// the general path (`parseRecord`): `hedui_csv_split` leaves it as it is.
+        /// A quoted field holding `""`, unescaped once its record is complete (`parseRecord`; the
+        /// fields `hedui_csv_split` cuts hold no `""`).
         var escaped: Bool
 
-        /// What span memory is initialized with (`hedui_csv_split` does not write `escaped`).
+        /// What span memory is initialized with.
         static var unused: FieldSpan {
             FieldSpan(start: UnsafeRawPointer(bitPattern: 1)!, count: 0, ascii: true, escaped: false)
         }
