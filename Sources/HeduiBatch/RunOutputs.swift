@@ -1,3 +1,4 @@
+import CMemoryHints
 import Crypto
 import Foundation
 import HeduiAssess
@@ -321,6 +322,12 @@ final class StagedFile: @unchecked Sendable {
     private var fd: Int32
     private var hasher = SHA256()
     private var count: Int64 = 0
+    /// Bytes whose write-back to disk has been started (`hedui_start_writeback`).
+    private var writeBackStarted: Int64 = 0
+    /// Write-back is started every this many bytes, so that `close` (fsync) finds most of a large
+    /// file on disk already: fsync of a 200,000-household run's streamed files at the end of the
+    /// assessment held the run for about 0.2 s with both cores idle (perf).
+    static let writeBackStep: Int64 = 8 << 20
 
     fileprivate init(staging: OutputStaging, name: String) throws {
         self.staging = staging
@@ -348,6 +355,11 @@ final class StagedFile: @unchecked Sendable {
             if n < 0 && errno == EINTR { continue }
             guard n > 0 else { throw OutputError(path: path, message: "write failed: \(String(cString: strerror(errno)))") }
             offset += n
+        }
+        if count - writeBackStarted >= Self.writeBackStep {
+            // A hint: when it fails, fsync at the close still writes everything.
+            _ = hedui_start_writeback(fd, writeBackStarted, count - writeBackStarted)
+            writeBackStarted = count
         }
     }
 

@@ -2,12 +2,17 @@ import Foundation
 import HeduiIngest
 import HeduiModel
 
-/// `HeduiBench ingest FILE [--backend isal|zlib] [--split-only | --records]`: the whole ingest path of one file on one
-/// thread (inflate, decode, parse, validate, normalize), records handed to a sink that keeps
-/// nothing. Prints one JSON line.
+/// `HeduiBench ingest FILE [--backend isal|zlib] [--chunk-size BYTES] [--split-only | --records]`: the whole ingest
+/// path of one file on one thread (inflate, decode, parse, validate, normalize), records handed to a sink that keeps
+/// nothing. Prints one JSON line. `--chunk-size` sets the read and content chunk (default: the engine's).
 func runIngestBenchmark(arguments: [String]) throws {
     guard let path = arguments.first else {
-        throw BenchmarkUsage("usage: HeduiBench ingest FILE [--backend isal|zlib] [--split-only | --records]")
+        throw BenchmarkUsage("usage: HeduiBench ingest FILE [--backend isal|zlib] [--chunk-size BYTES] [--split-only | --records]")
+    }
+    var chunkSize = FileIngestor().chunkSize
+    if let i = arguments.firstIndex(of: "--chunk-size"), i + 1 < arguments.count {
+        guard let size = Int(arguments[i + 1]), size > 0 else { throw BenchmarkUsage("--chunk-size takes a positive number of bytes") }
+        chunkSize = size
     }
     var backend = DecompressionBackend.preferred
     if let i = arguments.firstIndex(of: "--backend"), i + 1 < arguments.count {
@@ -24,7 +29,7 @@ func runIngestBenchmark(arguments: [String]) throws {
         var parser = CSVParser()
         var rows = 0
         var fieldBytes = 0
-        let source = ByteSource(path: path, compressed: compressed, backend: backend)
+        let source = ByteSource(path: path, compressed: compressed, backend: backend, chunkSize: chunkSize)
         let bytes = try source.forEachChunk { chunk in
             try parser.feed(chunk) { row in
                 rows += 1
@@ -38,7 +43,7 @@ func runIngestBenchmark(arguments: [String]) throws {
         )
         return
     }
-    let ingestor = FileIngestor(backend: backend)
+    let ingestor = FileIngestor(backend: backend, chunkSize: chunkSize)
     let start = DispatchTime.now().uptimeNanoseconds
     // The engine's path takes records as compact bytes (what `hedui run` does); `--records` hands
     // them over as `ExchangeRecord`s with their `String`s instead, for comparison.
