@@ -15,16 +15,51 @@ struct MatchedRecords: Sendable {
     /// Keeps the bytes that `records` point into alive.
     var arenas: [RecordArena] = []
 
-    /// Appends one file's records; attachments are renumbered to the merged list.
-    mutating func append(_ file: MatchedFile) {
-        let base = UInt32(records.count)
-        records += file.records
-        attachments.reserveCapacity(attachments.count + file.attachments.count)
-        for var attachment in file.attachments {
-            attachment.record += base
-            attachments.append(attachment)
+    init() {}
+
+    /// The files' records and attachments in the order given, one file after another (attachments
+    /// renumbered to the merged list), copied on `threads` workers: each takes a file out of its `Handover`,
+    /// copies it into its place and frees it, so the copies' memory replaces the files' as it
+    /// grows. (Appended one by one, the files of a 200,000-household run took about 0.2 s on one
+    /// core while the other waited.)
+    init(merging files: [Handover<MatchedFile>], counts: [(records: Int, attachments: Int)], threads: Int) {
+        precondition(files.count == counts.count)
+        var records = 0
+        var attachments = 0
+        var starts: [(records: Int, attachments: Int)] = []
+        for count in counts {
+            starts.append((records, attachments))
+            records += count.records
+            attachments += count.attachments
         }
-        arenas.append(file.arena)
+        let fileStarts = starts
+        var arenas: [RecordArena] = []
+        var mergedAttachments: [Attachment] = []
+        let mergedRecords = [StoredRecord](unsafeUninitializedCapacity: records) { recordMemory, recordCount in
+            mergedAttachments = [Attachment](unsafeUninitializedCapacity: attachments) { attachmentMemory, attachmentCount in
+                let target = MergeTarget(records: recordMemory, attachments: attachmentMemory)
+                arenas = parallelMap(count: files.count, threads: threads) { f -> RecordArena in
+                    // Every file is taken once, and fills exactly its counted ranges.
+                    let file = files[f].take()!
+                    precondition(file.records.count == counts[f].records && file.attachments.count == counts[f].attachments)
+                    let base = fileStarts[f].records
+                    _ = UnsafeMutableBufferPointer(rebasing: target.records[base..<(base + file.records.count)])
+                        .initialize(from: file.records)
+                    var a = target.attachments.baseAddress! + fileStarts[f].attachments
+                    for var attachment in file.attachments {
+                        attachment.record += UInt32(base)
+                        a.initialize(to: attachment)
+                        a += 1
+                    }
+                    return file.arena
+                }
+                attachmentCount = attachments
+            }
+            recordCount = records
+        }
+        self.records = mergedRecords
+        self.attachments = mergedAttachments
+        self.arenas = arenas
     }
 
     /// The record as the assessment reads it.
@@ -32,6 +67,12 @@ struct MatchedRecords: Sendable {
         let stored = records[Int(index)]
         return CompactRecord.decode(stored.bytes, origin: RecordOrigin(file: stored.file, position: stored.position))
     }
+}
+
+/// The merged arrays while workers fill them (each worker its own files' ranges).
+private struct MergeTarget: @unchecked Sendable {
+    let records: UnsafeMutableBufferPointer<StoredRecord>
+    let attachments: UnsafeMutableBufferPointer<Attachment>
 }
 
 /// Where a matched record's bytes are and where it came from (32 bytes).

@@ -269,15 +269,18 @@ public struct RunJob: Sendable {
         }
 
         var quarantine = reports.flatMap(\.quarantine)
-        var store = MatchedRecords()
-        store.records.reserveCapacity(sourceResults.reduce(0) { $0 + ($1.1?.records.count ?? 0) })
-        store.attachments.reserveCapacity(sourceResults.reduce(0) { $0 + ($1.1?.attachments.count ?? 0) })
+        // The files' records in one list, in file order; each file is freed once copied.
+        var matchedFiles: [Handover<MatchedFile>] = []
+        var matchedCounts: [(records: Int, attachments: Int)] = []
         for i in sourceResults.indices {
             guard let matched = sourceResults[i].1 else { continue }
-            sourceResults[i].1 = nil  // one copy of the records at a time
+            sourceResults[i].1 = nil
             summaries[matched.fileIndex]!.unrelated = matched.unrelated
-            store.append(matched)
+            matchedCounts.append((matched.records.count, matched.attachments.count))
+            matchedFiles.append(Handover(matched))
         }
+        var store = MatchedRecords(merging: matchedFiles, counts: matchedCounts, threads: threads)
+        matchedFiles = []
 
         // 3. Exact duplicates across the files of a source count once (rules.md, point 14).
         let duplicates = Deduplication.markDuplicates(&store, threads: threads)

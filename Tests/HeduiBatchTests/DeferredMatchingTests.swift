@@ -56,4 +56,35 @@ struct DeferredMatchingTests {
         #expect(unrelated > 0)
         #expect(candidates > 0)
     }
+
+    /// The run's merge of the matched files (parallel, each file copied into its place) against
+    /// appending them one after another, for 1 to 3 workers.
+    @Test("merging matched files in parallel gives the records and attachments of appending them in order")
+    func mergeSameAsAppending() throws {
+        let ingestion = InboxIngestion(inbox: try Inbox(directory: sampleInbox), threads: 2)
+        var rows: [RosterRow] = []
+        for (_, sink) in ingestion.readAll(only: [.roster], makeSink: { _ in RosterSink() }) { rows += sink?.rows ?? [] }
+        let index = MemberIndex(roster: Roster(rows: rows, asOf: Day(year: 2024, month: 5, day: 31)!))
+        let read = ingestion.readAll(only: Set(SourceKind.verificationSources)) { file in ReadingSink(fileIndex: file.index) }
+        let files = read.compactMap { $0.1.map { MatchedFile(matching: $0, index: index) } }
+        #expect(files.count >= 4)
+        var expectedRecords: [StoredRecord] = []
+        var expectedAttachments: [[Int]] = []
+        for file in files {
+            let base = expectedRecords.count
+            expectedRecords += file.records
+            expectedAttachments += file.attachments.map { [Int($0.record) + base, Int($0.member), $0.isProbable ? 1 : 0] }
+        }
+        for threads in 1...3 {
+            let merged = MatchedRecords(
+                merging: files.map { Handover($0) }, counts: files.map { ($0.records.count, $0.attachments.count) }, threads: threads)
+            #expect(merged.records.count == expectedRecords.count)
+            for (x, y) in zip(expectedRecords, merged.records) {
+                #expect(
+                    x.address == y.address && x.length == y.length && x.file == y.file && x.position == y.position && x.flags == y.flags)
+            }
+            #expect(merged.attachments.map { [Int($0.record), Int($0.member), $0.isProbable ? 1 : 0] } == expectedAttachments)
+            #expect(merged.arenas.count == files.count)
+        }
+    }
 }
