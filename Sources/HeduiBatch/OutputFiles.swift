@@ -52,15 +52,18 @@ public struct OutputError: Error, CustomStringConvertible, Sendable {
 
 /// RFC 4180 CSV text: UTF-8, comma-separated, quoted where needed, LF line ends.
 struct CSVText {
-    private var out = TextBuffer(capacity: 1 << 14)
+    private var out: TextBuffer
 
     var bytes: [UInt8] { out.bytes }
     /// The text written (shares this writer's memory: take it when done writing).
     var buffer: TextBuffer { out }
 
-    init() {}
+    init(capacity: Int = 1 << 14) { out = TextBuffer(capacity: capacity) }
 
-    init(header: [String]) { appendRow(header) }
+    init(header: [String]) {
+        out = TextBuffer(capacity: 1 << 14)
+        appendRow(header)
+    }
 
     mutating func appendRow(_ fields: [String]) {
         for (i, field) in fields.enumerated() {

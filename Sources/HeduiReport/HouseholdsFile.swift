@@ -118,11 +118,12 @@ public enum HouseholdsFile {
     /// batch writes each unit's line straight from the roster. Call `beginLine`, `member` per member,
     /// `endMembers`, `probable` per probable holder, then `endLine`.
     public struct Writer {
-        private var out = TextBuffer(capacity: 1 << 16)
+        private var out: TextBuffer
         /// Whether the current array has an element already (a comma goes before the next).
         private var hasElement = false
 
-        public init() {}
+        /// `capacity`: the bytes expected, so that the buffer need not grow (and copy) as lines are added.
+        public init(capacity: Int = 1 << 16) { out = TextBuffer(capacity: capacity) }
 
         public var bytes: [UInt8] { out.bytes }
         /// The text written (shares this writer's memory: take it when done writing).

@@ -4,12 +4,13 @@ import HeduiModel
 /// (sorted) order, so the bytes are the same on every machine. Foundation's `JSONEncoder` took
 /// half of a run's time for this (BENCHMARKS.md).
 public struct EvidenceJSON {
-    private var out = TextBuffer(capacity: 1 << 16)
+    private var out: TextBuffer
 
     /// The lines written so far.
     public var buffer: TextBuffer { out }
 
-    public init() {}
+    /// `capacity`: the bytes expected, so that the buffer need not grow (and copy) as lines are added.
+    public init(capacity: Int = 1 << 16) { out = TextBuffer(capacity: capacity) }
 
     /// Appends the line of one assessed unit. The records behind its reasons are listed once, in
     /// `records` (in order of first mention, each an array of `recordColumns`); each reason names
