@@ -44,4 +44,25 @@ import Testing
         plain.appendJSONString("浙江省杭州市西湖区文三路90号 A-12")
         #expect(String(decoding: plain.bytes, as: UTF8.self) == "\"浙江省杭州市西湖区文三路90号 A-12\"")
     }
+
+    @Test func decimalsAreWrittenAsStringDoes() {
+        var values: [Int64] = [0, 1, 9, 10, 11, 99, 100, 101, 999, 1_000, 65_536, Int64.max, Int64.min, Int64.min + 1]
+        var power: Int64 = 1
+        for _ in 0..<18 {
+            power *= 10
+            values += [power - 1, power, power + 1, -power, -(power - 1)]
+        }
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<5_000 {
+            values.append(Int64.random(in: Int64.min...Int64.max, using: &generator) >> Int64.random(in: 0..<63, using: &generator))
+        }
+        var buffer = TextBuffer(capacity: 64)
+        var expected = ""
+        for value in values {
+            buffer.appendDecimal(value)
+            buffer.append(UInt8(ascii: ","))
+            expected += "\(value),"
+        }
+        #expect(String(decoding: buffer.bytes, as: UTF8.self) == expected)
+    }
 }

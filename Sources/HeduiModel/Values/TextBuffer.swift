@@ -126,20 +126,37 @@ public struct TextBuffer: @unchecked Sendable {
         reserve(20)
         if value < 0 { append(UInt8(ascii: "-")) }
         var magnitude = value.magnitude
-        var digits = 1
-        var probe = magnitude
-        while probe >= 10 {
+        if magnitude < 10 {
+            // File and member indices, counts, flags: most numbers of the output files.
+            base.storeBytes(of: UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: magnitude), toByteOffset: written, as: UInt8.self)
+            written += 1
+            return
+        }
+        var digits = 2
+        var probe = magnitude / 100
+        while probe > 0 {
             probe /= 10
             digits += 1
         }
-        var i = written + digits - 1
-        repeat {
-            base.storeBytes(of: UInt8(ascii: "0") + UInt8(magnitude % 10), toByteOffset: i, as: UInt8.self)
-            magnitude /= 10
-            i -= 1
-        } while magnitude > 0
+        // Two digits per division, from the right, through the table of the pairs "00"..."99".
+        let pairs = Self.digitPairs.utf8Start
+        var i = written + digits
+        while magnitude >= 10 {
+            let pair = Int(truncatingIfNeeded: magnitude % 100)
+            magnitude /= 100
+            i -= 2
+            base.storeBytes(of: pairs[2 * pair], toByteOffset: i, as: UInt8.self)
+            base.storeBytes(of: pairs[2 * pair + 1], toByteOffset: i + 1, as: UInt8.self)
+        }
+        if i > written {
+            base.storeBytes(of: UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: magnitude), toByteOffset: written, as: UInt8.self)
+        }
         written += digits
     }
+
+    @usableFromInline
+    static let digitPairs: StaticString =
+        "00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899"
 
     /// A JSON string: quoted, `"` and `\` escaped, control characters as \u00XX, other UTF-8 as is.
     @inlinable
