@@ -139,7 +139,7 @@ public enum CompactRecord {
 /// hot path, one call per field, from another module).
 ///
 /// Copies share the buffer: keep one writer per worker and do not copy it.
-public struct CompactRecordWriter: @unchecked Sendable {
+public struct CompactRecordWriter: CompactRecordOutput, @unchecked Sendable {
     @usableFromInline var buffer = TextBuffer(capacity: 1024)
 
     public init() {}
@@ -166,35 +166,6 @@ public struct CompactRecordWriter: @unchecked Sendable {
 
     @inlinable @inline(__always)
     public mutating func integer<T: FixedWidthInteger>(_ value: T) { buffer.appendLittleEndian(value) }
-
-    @inlinable @inline(__always)
-    public mutating func holder(_ id: IDNumber) {
-        byte(0)
-        integer(id.body)
-    }
-
-    @inlinable @inline(__always)
-    public mutating func code<T: ExchangeCode>(_ value: T) { byte(CompactRecord.caseNumber(value)) }
-
-    @inlinable
-    public mutating func optionalAmount(_ value: Fen?) {
-        if let value {
-            byte(1)
-            integer(value.value)
-        } else {
-            byte(0)
-        }
-    }
-
-    @inlinable @inline(__always)
-    public mutating func textLength(_ n: Int) {
-        if n < 255 {
-            byte(UInt8(n))
-        } else {
-            byte(255)
-            integer(UInt32(n))
-        }
-    }
 
     @inlinable @inline(__always)
     public mutating func raw(_ bytes: UnsafeRawBufferPointer) { buffer.append(bytes) }
@@ -251,7 +222,7 @@ extension CompactRecordWriter {
 /// Writes one `CompactRecord` into memory reserved by `CompactRecordWriter.startRecord`: the
 /// same pieces as the writer, each a store and an advance, without a capacity check per piece.
 /// Valid until the writer is used otherwise.
-public struct CompactRecordCursor {
+public struct CompactRecordCursor: CompactRecordOutput {
     @usableFromInline var position: UnsafeMutableRawPointer
 
     @inlinable @inline(__always)
@@ -267,35 +238,6 @@ public struct CompactRecordCursor {
     public mutating func integer<T: FixedWidthInteger>(_ value: T) {
         position.storeBytes(of: value.littleEndian, as: T.self)
         position += MemoryLayout<T>.size
-    }
-
-    @inlinable @inline(__always)
-    public mutating func holder(_ id: IDNumber) {
-        byte(0)
-        integer(id.body)
-    }
-
-    @inlinable @inline(__always)
-    public mutating func code<T: ExchangeCode>(_ value: T) { byte(CompactRecord.caseNumber(value)) }
-
-    @inlinable @inline(__always)
-    public mutating func optionalAmount(_ value: Fen?) {
-        if let value {
-            byte(1)
-            integer(value.value)
-        } else {
-            byte(0)
-        }
-    }
-
-    @inlinable @inline(__always)
-    public mutating func textLength(_ n: Int) {
-        if n < 255 {
-            byte(UInt8(truncatingIfNeeded: n))
-        } else {
-            byte(255)
-            integer(UInt32(n))
-        }
     }
 
     /// Length and bytes. Short texts are copied with overlapping loads and stores that stay inside
@@ -359,5 +301,43 @@ public struct CompactRecordView {
         self.bytes = bytes
         self.origin = origin
         self.isForeignCurrency = isForeignCurrency
+    }
+}
+
+/// Where a compact record is written: the writer (which grows as needed) and the cursor (whose
+/// room is reserved). The encodings built on bytes and integers are written once, here.
+public protocol CompactRecordOutput {
+    mutating func byte(_ value: UInt8)
+    mutating func integer<T: FixedWidthInteger>(_ value: T)
+}
+
+extension CompactRecordOutput {
+    @inlinable @inline(__always)
+    public mutating func holder(_ id: IDNumber) {
+        byte(0)
+        integer(id.body)
+    }
+
+    @inlinable @inline(__always)
+    public mutating func code<T: ExchangeCode>(_ value: T) { byte(CompactRecord.caseNumber(value)) }
+
+    @inlinable @inline(__always)
+    public mutating func optionalAmount(_ value: Fen?) {
+        if let value {
+            byte(1)
+            integer(value.value)
+        } else {
+            byte(0)
+        }
+    }
+
+    @inlinable @inline(__always)
+    public mutating func textLength(_ n: Int) {
+        if n < 255 {
+            byte(UInt8(truncatingIfNeeded: n))
+        } else {
+            byte(255)
+            integer(UInt32(n))
+        }
     }
 }
