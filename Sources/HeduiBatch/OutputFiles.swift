@@ -61,7 +61,7 @@ struct CSVText {
     init(capacity: Int = 1 << 14) { out = TextBuffer(capacity: capacity) }
 
     init(header: [String]) {
-        out = TextBuffer(capacity: 1 << 14)
+        self.init()
         appendRow(header)
     }
 

@@ -315,7 +315,6 @@ public enum SpotCheck {
         return out
     }
 
-    /// unit_id by UTF-8 bytes; (equal ids, which a run does not produce: by region, status, income, members).
     /// A stratum: region and status, the status compared by its bytes.
     struct StratumKey: Hashable {
         var regionCode: RegionCode
@@ -329,21 +328,13 @@ public enum SpotCheck {
         }
     }
 
-    /// `units` sorted by `canonicalLess`: the unit IDs' `BytePrefix`es decide most comparisons,
-    /// `canonicalLess` decides where those are equal.
+    /// `units` sorted by `canonicalLess` (equal units in their order), through their IDs' `BytePrefix`es.
     static func canonicallySorted(_ units: [SamplingUnit]) -> [SamplingUnit] {
-        var keys: [(prefix: BytePrefix, index: Int)] = []
-        keys.reserveCapacity(units.count)
-        for (i, unit) in units.enumerated() { keys.append((BytePrefix(unit.unitID), i)) }
-        keys.sort { a, b in
-            if a.prefix != b.prefix { return a.prefix < b.prefix }
-            if canonicalLess(units[a.index], units[b.index]) { return true }
-            if canonicalLess(units[b.index], units[a.index]) { return false }
-            return a.index < b.index
-        }
-        return keys.map { units[$0.index] }
+        BytePrefix.order(count: units.count, key: { units[$0].unitID }) { canonicalLess(units[$0], units[$1]) }
+            .map { units[$0] }
     }
 
+    /// unit_id by UTF-8 bytes; (equal ids, which a run does not produce: by region, status, income, members).
     static func canonicalLess(_ a: SamplingUnit, _ b: SamplingUnit) -> Bool {
         if !utf8Equal(a.unitID, b.unitID) { return utf8Less(a.unitID, b.unitID) }
         if a.regionCode != b.regionCode { return a.regionCode < b.regionCode }

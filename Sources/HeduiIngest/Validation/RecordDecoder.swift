@@ -443,19 +443,14 @@ public struct RecordDecoder {
     /// `date` for a date not in the cache: read, and cached when it has 10 bytes.
     @inline(never)
     private func anyDate(_ index: Int, _ bytes: UnsafeRawBufferPointer) throws -> Day {
-        if bytes.count == 10 {
-            let low = bytes.loadUnaligned(as: UInt64.self)
-            let high = bytes.loadUnaligned(fromByteOffset: 8, as: UInt16.self)
-            let slot = dateSlot(low, high)
-            switch ValueParsing.day(bytes) {
-            case .success(let day):
-                slot.pointee = DateEntry(low: low, high: high, day: day.daysSinceEpoch)
-                return day
-            case .failure(let problem): throw refuse(index, problem.code, problem.message)
-            }
-        }
         switch ValueParsing.day(bytes) {
-        case .success(let day): return day
+        case .success(let day):
+            if bytes.count == 10 {
+                let low = bytes.loadUnaligned(as: UInt64.self)
+                let high = bytes.loadUnaligned(fromByteOffset: 8, as: UInt16.self)
+                dateSlot(low, high).pointee = DateEntry(low: low, high: high, day: day.daysSinceEpoch)
+            }
+            return day
         case .failure(let problem): throw refuse(index, problem.code, problem.message)
         }
     }

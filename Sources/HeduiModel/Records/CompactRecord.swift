@@ -157,10 +157,6 @@ public struct CompactRecordWriter: CompactRecordOutput, @unchecked Sendable {
     /// The bytes written so far, as an array.
     public var bytes: [UInt8] { buffer.bytes }
 
-    /// The byte at `offset` (< count).
-    @inlinable @inline(__always)
-    public subscript(offset: Int) -> UInt8 { buffer[offset] }
-
     @inlinable @inline(__always)
     public mutating func byte(_ value: UInt8) { buffer.append(value) }
 

@@ -20,3 +20,21 @@ public struct BytePrefix: Comparable, Sendable {
 
     public static func < (a: BytePrefix, b: BytePrefix) -> Bool { a.high != b.high ? a.high < b.high : a.low < b.low }
 }
+
+extension BytePrefix {
+    /// The indices `0..<count` ordered by the byte order of `key(i)`: their prefixes decide most
+    /// comparisons; where two prefixes are equal, `precedes(a, b)` (which must order the keys by
+    /// their bytes first), then the index.
+    public static func order(count: Int, key: (Int) -> String, precedes: (Int, Int) -> Bool) -> [Int] {
+        var entries: [(prefix: BytePrefix, index: Int)] = []
+        entries.reserveCapacity(count)
+        for i in 0..<count { entries.append((BytePrefix(key(i)), i)) }
+        entries.sort { a, b in
+            if a.prefix != b.prefix { return a.prefix < b.prefix }
+            if precedes(a.index, b.index) { return true }
+            if precedes(b.index, a.index) { return false }
+            return a.index < b.index
+        }
+        return entries.map(\.index)
+    }
+}

@@ -89,30 +89,6 @@ public enum TextNormalization {
         }
     }
 
-    /// Whether the bytes are pure ASCII with no surrounding white space (no normalization needed).
-    @inlinable
-    public static func isPlainASCII(_ input: UnsafeRawBufferPointer) -> Bool {
-        guard let base = input.baseAddress, !input.isEmpty else { return true }
-        let n = input.count
-        if isSpace(input[0]) || isSpace(input[n - 1]) { return false }
-        // Fields are short: overlapping loads cover the tail without a byte loop, never reading
-        // outside the buffer.
-        var bits: UInt64
-        if n >= 8 {
-            bits = base.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)
-            var i = 0
-            while i + 8 < n {
-                bits |= base.loadUnaligned(fromByteOffset: i, as: UInt64.self)
-                i += 8
-            }
-        } else if n >= 4 {
-            bits = UInt64(base.loadUnaligned(as: UInt32.self) | base.loadUnaligned(fromByteOffset: n - 4, as: UInt32.self))
-        } else {
-            bits = UInt64(input[0] | input[n >> 1] | input[n - 1])
-        }
-        return bits & 0x8080_8080_8080_8080 == 0
-    }
-
     /// Whether `foldASCII` would return the bytes unchanged: no white space at either end and no
     /// lead byte of a form it folds (0xEF: full-width forms; 0xE3: the ideographic space). Most
     /// non-ASCII fields (Chinese names of withholders, addresses) pass, and are then not copied.
