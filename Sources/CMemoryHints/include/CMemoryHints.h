@@ -15,4 +15,11 @@ static inline __attribute__((always_inline)) void hedui_prefetch(const void *add
 /// written already, instead of all of them at once. Returns 0, or -1 with `errno`.
 int hedui_start_writeback(int fd, long long offset, long long length);
 
+/// Keeps memory the process frees for its own later allocations instead of returning it to the
+/// system (glibc: no `mmap` for large blocks, no trimming of the heap's top; elsewhere nothing).
+/// By default glibc maps every block over 128 KB-32 MB on its own and unmaps it when freed, so a
+/// run that builds a gigabyte array, frees it and builds the next one takes every page of the
+/// second from the kernel again, zero-filled by a fault. For a process that exits after one job.
+void hedui_keep_freed_memory(void);
+
 #endif
