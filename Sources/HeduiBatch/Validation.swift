@@ -29,15 +29,20 @@ public struct ValidationJob: Sendable {
         let ingestion = InboxIngestion(inbox: inbox, threads: threads)
         let results = ingestion.readAll { _ in FingerprintSink() }
         var files: [FileSummary] = []
+        // Each kind's fingerprints in one set, sized once for all its files' records, and taken out
+        // of the dictionary while it grows so that it is never copied.
+        var counts: [SourceKind: Int] = [:]
+        for (report, sink) in results { counts[report.file.kind, default: 0] += sink?.fingerprints.count ?? 0 }
         var seen: [SourceKind: Set<RecordFingerprint>] = [:]
         for (report, sink) in results {
             var summary = FileSummary(report)
             if let sink {
-                var set = seen[report.file.kind, default: []]
+                let kind = report.file.kind
+                var set = seen.removeValue(forKey: kind) ?? Set(minimumCapacity: counts[kind]!)
                 for fingerprint in sink.fingerprints where !set.insert(fingerprint).inserted {
                     summary.duplicates += 1
                 }
-                seen[report.file.kind] = set
+                seen[kind] = set
                 summary.accepted -= summary.duplicates
             }
             files.append(summary)
@@ -93,33 +98,43 @@ public struct FileSummary: Sendable {
     }
 }
 
-/// Two independent 64-bit hashes of a record's normalized content: equal records, equal fingerprints;
-/// different records collide with probability about 2^-128.
+/// Two independent 64-bit hashes of a record's compact bytes (`CompactRecord`: its normalized
+/// fields with the holder and the source, the encoding the run's de-duplication compares): equal
+/// records, equal fingerprints; different records collide with probability about 2^-128.
 struct RecordFingerprint: Hashable, Sendable {
     var a: Int
     var b: Int
 
-    init(_ record: ExchangeRecord) {
+    init(compact bytes: UnsafeRawBufferPointer) {
         var first = Hasher()
-        first.combine(0x5EED_0001)
-        first.combine(record.holder)
-        first.combine(record.holderName)
-        first.combine(record.facts)
+        first.combine(0x5EED_0001 as UInt64)
+        first.combine(bytes: bytes)
         var second = Hasher()
         second.combine(0x5EED_0002 as UInt64)
-        second.combine(record.facts)
-        second.combine(record.holderName)
-        second.combine(record.holder)
+        second.combine(bytes: bytes)
         a = first.finalize()
         b = second.finalize()
     }
 }
 
 /// Keeps the fingerprints of a file's accepted exchange records, in file order, to count duplicates.
+/// Takes them as compact bytes, as the run's reading does: no `String` is built per record (a
+/// 200,000-household csv inbox on two threads: 8.7-9.2 -> 3.3-3.6 s, with the duplicate counts
+/// kept in one set per kind without copying it).
 struct FingerprintSink: RecordSink, Sendable {
     var fingerprints: [RecordFingerprint] = []
+    private var writer = CompactRecordWriter()
+
+    static var takesCompactRecords: Bool { true }
+
+    mutating func acceptCompact(_ record: CompactRecordView) {
+        fingerprints.append(RecordFingerprint(compact: record.bytes))
+    }
+
     mutating func accept(_ record: DecodedRecord) {
-        if case .exchange(let exchange) = record { fingerprints.append(RecordFingerprint(exchange)) }
+        guard case .exchange(let exchange) = record else { return }
+        CompactRecord.encode(exchange, into: &writer)
+        fingerprints.append(writer.bytes.withUnsafeBytes { RecordFingerprint(compact: $0) })
     }
 }
 

@@ -14,28 +14,14 @@ struct DeduplicationTests {
         let arena = RecordArena()
         var writer = CompactRecordWriter()
         var records: [StoredRecord] = []
-        var seed: UInt64 = 42
-        func next(_ n: UInt64) -> UInt64 {
-            seed = seed &* 6364136223846793005 &+ 1442695040888963407
-            return (seed >> 33) % n
-        }
-        for i in 0..<3000 {
-            let holder = IDNumber(body: 330902_19800101_000 + next(40))
-            let record = ExchangeRecord(
-                holder: .valid(holder), holderName: next(2) == 0 ? "张三" : "李四",
-                facts: .tax(
-                    TaxIncome(
-                        period: Month(year: 2024, month: 1 + Int(next(3)))!, incomeType: .wage,
-                        grossIncome: Fen(Int64(100_000 + next(4))), taxPaid: Fen(0),
-                        socialContribution: Fen(0), withholder: "某公司")),
-                origin: RecordOrigin(file: Int32(i / 1000), position: Int64(i % 1000 + 2)))
+        for (i, record) in Self.taxRecords(count: 3000).enumerated() {
             CompactRecord.encode(record, into: &writer)
             let bytes = writer.bytes
             let address = bytes.withUnsafeBytes { arena.append($0) }
             records.append(
                 StoredRecord(
                     address: address, length: UInt32(bytes.count), file: record.origin.file,
-                    position: record.origin.position, flags: next(10) == 0 ? [.quarantinedCandidate] : []))
+                    position: record.origin.position, flags: i % 10 == 3 ? [.quarantinedCandidate] : []))
         }
         // The reference: a record is a duplicate when an earlier accepted, kept record has its bytes.
         var expected = [Bool](repeating: false, count: records.count)
@@ -57,6 +43,51 @@ struct DeduplicationTests {
             let counts = Deduplication.markDuplicates(&store, threads: threads)
             #expect(store.records.map { $0.flags.contains(.duplicate) } == expected, "threads: \(threads)")
             #expect(counts == expectedCounts, "threads: \(threads)")
+        }
+    }
+
+    /// `hedui validate` counts duplicates by fingerprints of the compact bytes, the run by the bytes
+    /// themselves: two records must share a fingerprint exactly when they share their bytes, and a
+    /// record must give the same fingerprint whether it arrives as bytes or as an `ExchangeRecord`.
+    @Test("validate's fingerprints tell records apart exactly as their compact bytes do, either way in")
+    func fingerprintsFollowBytes() {
+        var writer = CompactRecordWriter()
+        var viaBytes = FingerprintSink()
+        var viaRecords = FingerprintSink()
+        var printOfBytes: [[UInt8]: RecordFingerprint] = [:]
+        var bytesOfPrint: [RecordFingerprint: [UInt8]] = [:]
+        for record in Self.taxRecords(count: 3000) {
+            CompactRecord.encode(record, into: &writer)
+            let bytes = writer.bytes
+            bytes.withUnsafeBytes { viaBytes.acceptCompact(CompactRecordView(bytes: $0, origin: record.origin, isForeignCurrency: false)) }
+            viaRecords.accept(.exchange(record))
+            let print = viaBytes.fingerprints.last!
+            #expect(printOfBytes[bytes, default: print] == print)
+            #expect(bytesOfPrint[print, default: bytes] == bytes)
+            printOfBytes[bytes] = print
+            bytesOfPrint[print] = bytes
+        }
+        #expect(viaRecords.fingerprints == viaBytes.fingerprints)
+        #expect(printOfBytes.count > 100 && printOfBytes.count < 2500, "many distinct records, many repeated")
+    }
+
+    /// Tax records of 40 holders with two names, three months and four amounts: many repeated
+    /// (within a "file" of 1,000 and across), many differing from another in one field only.
+    static func taxRecords(count: Int) -> [ExchangeRecord] {
+        var seed: UInt64 = 42
+        func next(_ n: UInt64) -> UInt64 {
+            seed = seed &* 6364136223846793005 &+ 1442695040888963407
+            return (seed >> 33) % n
+        }
+        return (0..<count).map { i in
+            ExchangeRecord(
+                holder: .valid(IDNumber(body: 330902_19800101_000 + next(40))), holderName: next(2) == 0 ? "张三" : "李四",
+                facts: .tax(
+                    TaxIncome(
+                        period: Month(year: 2024, month: 1 + Int(next(3)))!, incomeType: .wage,
+                        grossIncome: Fen(Int64(100_000 + next(4))), taxPaid: Fen(0),
+                        socialContribution: Fen(0), withholder: "某公司")),
+                origin: RecordOrigin(file: Int32(i / 1000), position: Int64(i % 1000 + 2)))
         }
     }
 }
