@@ -13,6 +13,9 @@ repetition of every configuration per round, so that the machine's drift falls o
      at a time (`ls *.gz | xargs -P nproc -n1 sh -c 'TOOL "$0" > /dev/null'`) with igzip -dc, pigz -dc, zcat;
   2. `hedui run --inbox DIR --policy FILE --out DIR --db <fresh file> --threads T`, T = 1 and T = nproc
      (the csv-only inbox has no XML roster to take the as-of date from, so it gets --as-of);
+     and `hedui validate --inbox DIR --threads nproc`: ingestion alone (inflate, parse, validate every record,
+     count duplicates; no matching, no assessment, no output but the lines it prints), the part of the run
+     that the floors bound;
   3. on the csv-only inbox, DuckDB running scripts/duckdb-job.sql (the core of the same job as one query;
      see the header of that file) with SET threads = 1 and = nproc.
 Then it checks that DuckDB's figures agree with hedui's assessments.csv of the csv-only run, prints a table and
@@ -145,6 +148,14 @@ def hedui_run(a, inbox, out, threads, as_of):
         with open(os.path.join(out, "assessments.csv"), "rb") as f:
             r["assessments_sha"] = hashlib.sha256(f.read()).hexdigest()[:16]
         r["note"] = f"exit {r['rc']}, {r['records']:,} records, as-of {r['as_of']}"
+        return r
+    return go
+
+
+def validate_run(a, inbox, threads):
+    def go(rep):
+        r = timed([a.hedui, "validate", "--inbox", inbox, "--threads", str(threads)], ok=OK_EXIT)
+        r["note"] = f"exit {r['rc']}"
         return r
     return go
 
@@ -361,6 +372,8 @@ def run(argv):
         as_of = a.as_of if name == "csv" else None
         for t in sorted({1, nproc}):
             jobs.append(((name, "hedui", t), f"{name} hedui --threads {t}", hedui_run(a, inbox, out, t, as_of)))
+        jobs.append(((name, "hedui validate (ingestion alone)", nproc), f"{name} hedui validate",
+                     validate_run(a, inbox, nproc)))
 
     # DuckDB on the csv inbox, with the as-of date hedui used there (known once hedui has run on it, earlier
     # in the same round).
@@ -426,8 +439,8 @@ def run(argv):
                 continue
             wmin, wmed, rss = s
             ratios = ["", "", ""]
-            if contender == "hedui":
-                ratios = [fmt_ratio(wmin, mins.get((name, "DuckDB", t))),
+            if contender.startswith("hedui"):
+                ratios = [fmt_ratio(wmin, mins.get((name, "DuckDB", t))) if contender == "hedui" else "",
                           fmt_ratio(wmin, mins.get((name, "pigz floor", nproc))),
                           fmt_ratio(wmin, mins.get((name, "igzip floor", nproc)))]
             rows.append([name, contender + (" (error)" if c["error"] else ""), str(t), str(len(c["runs"])),
@@ -451,6 +464,9 @@ def run(argv):
         "decompressed, one file per process, all cores; no parsing at all. pigz inflates on one thread per file.",
         f"hedui: `hedui run --inbox … --policy {os.path.relpath(a.policy)} --out … --db <fresh file> --threads T`; "
         f"the csv-only inbox has no XML roster (the as-of date's source), so it gets `--as-of {a.as_of}`. Exit 0 or 3.",
+        f"hedui validate (ingestion alone): `hedui validate --inbox … --threads {nproc}`: every file inflated, parsed "
+        "and every record validated against Schemas/, duplicates counted; no roster, matching, assessment or output "
+        "files. It is the part of the run the floors bound: the whole run cannot be nearer the floor than this.",
         "DuckDB: `scripts/duckdb-job.sql` (read the CSVs, normalize, match by ID number and name, latest balances, "
         "windowed net income, vehicles, homes and housing area, status against the policy; COPY one row per unit to "
         "CSV) on the csv-only inbox, in an in-memory database, `SET threads = T`. Wall is the whole python process "
