@@ -57,7 +57,7 @@ public struct SpotCheckInputs: Sendable, Equatable {
     /// The file's bytes (deterministic: the same inputs give the same bytes, whatever their order).
     public func render() -> [UInt8] {
         // Written straight into a byte buffer: a provincial run has about a million units.
-        var text = TextBuffer(capacity: 1 << 20)
+        var text = TextBuffer(capacity: (1 << 16) + units.count * 224)  // about 210 bytes a unit at 200,000 units
         text.append("{\"format\":")
         text.appendJSONString(Self.format)
         text.append(",\n\"seed\":")
@@ -102,8 +102,9 @@ public struct SpotCheckInputs: Sendable, Equatable {
         }
         text.append(staff.isEmpty ? "" : "\n")
         text.append("],\n\"units\":[")
-        let sorted = SpotCheck.canonicallySorted(units)
-        for (i, u) in sorted.enumerated() {
+        let order = SpotCheck.canonicalOrder(Array(units.indices), in: units)
+        for (i, index) in order.enumerated() {
+            let u = units[index]
             text.append(i == 0 ? "\n" : ",\n")
             text.append("{\"unit_id\":")
             text.appendJSONString(u.unitID)
@@ -126,7 +127,7 @@ public struct SpotCheckInputs: Sendable, Equatable {
             }
             text.append("]}")
         }
-        text.append(sorted.isEmpty ? "" : "\n")
+        text.append(order.isEmpty ? "" : "\n")
         text.append("]}\n")
         return text.bytes
     }
