@@ -38,6 +38,70 @@ public struct EvidenceRecord: Sendable, Hashable {
         if x.position != y.position { return x.position < y.position }
         return a.member < b.member
     }
+
+    /// Sorts `records` as `sort(by: precedesByOrigin)` does (stably: records of equal origin and
+    /// member keep their order), without moving the records while sorting: the comparisons and
+    /// moves of a sort of the records themselves retained and released each record's storage.
+    /// Records already in order (one member's, most often) are checked and left as they are;
+    /// otherwise their keys, with their positions as the last key, are sorted, and the records
+    /// moved once into place.
+    static func sortByOrigin(_ records: inout [EvidenceRecord]) {
+        let n = records.count
+        guard n > 1 else { return }
+        records.withUnsafeMutableBufferPointer { buffer in
+            let base = buffer.baseAddress!
+            var inOrder = true
+            for i in 1..<n where OriginKey(base + i, at: i) < OriginKey(base + i - 1, at: i - 1) {
+                inOrder = false
+                break
+            }
+            if inOrder { return }
+            withUnsafeTemporaryAllocation(of: OriginKey.self, capacity: n) { keys in
+                for i in 0..<n { (keys.baseAddress! + i).initialize(to: OriginKey(base + i, at: i)) }
+                var keys = keys
+                keys.sort(by: <)
+                // Position i takes the record at keys[i].index: each cycle of the permutation is
+                // moved round once, marking each position done with its own index.
+                for start in 0..<n where Int(keys[start].index) != start {
+                    let first = (base + start).move()
+                    var i = start
+                    while Int(keys[i].index) != start {
+                        let next = Int(keys[i].index)
+                        (base + i).moveInitialize(from: base + next, count: 1)
+                        keys[i].index = Int32(i)
+                        i = next
+                    }
+                    (base + i).initialize(to: first)
+                    keys[i].index = Int32(i)
+                }
+                _ = keys.deinitialize()
+            }
+        }
+    }
+
+    /// What `precedesByOrigin` compares, then the record's position in its list.
+    private struct OriginKey: Comparable {
+        var position: Int64
+        var file: Int32
+        var member: Int32
+        var index: Int32
+
+        /// Read in place (a copy of the record would retain its storage).
+        init(_ record: UnsafePointer<EvidenceRecord>, at index: Int) {
+            position = record.pointee.attached.origin.position
+            file = record.pointee.attached.origin.file
+            member = Int32(truncatingIfNeeded: record.pointee.member)
+            self.index = Int32(index)
+        }
+
+        static func < (a: Self, b: Self) -> Bool {
+            if a.file != b.file { return a.file < b.file }
+            if a.position != b.position { return a.position < b.position }
+            if a.member != b.member { return a.member < b.member }
+            return a.index < b.index
+        }
+    }
+
     public var source: SourceKind { attached.source }
     /// Index of the input file in the manifest's file list.
     public var file: Int32 { attached.origin.file }
