@@ -111,7 +111,8 @@ public struct EvidenceRecord: Sendable, Hashable {
     /// Appends the record's label as a JSON string: account (masked to its last 4 characters, as
     /// `BankBalance.maskedAccountNumber`), plate, certificate number, or income type and
     /// withholder. Written in pieces from the record's bytes (a `String` per record was a tenth of
-    /// the evidence).
+    /// the evidence). Codes (account, income, vehicle and property types, statuses) are written
+    /// without looking for characters to escape: they have none (a test checks every code).
     public func appendLabel(asJSONTo out: inout TextBuffer) { Self.appendLabel(of: attached.facts, asJSONTo: &out) }
 
     /// `appendLabel` of a record whose facts are read already.
@@ -129,25 +130,37 @@ public struct EvidenceRecord: Sendable, Hashable {
                 out.appendJSONStringContent(String(String(decoding: account, as: UTF8.self).suffix(4)))
             }
             out.append(UInt8(ascii: " "))
-            out.appendJSONStringContent(b.accountType.rawValue)
+            out.append(b.accountType.rawValue)
             if !b.isCNY {
                 out.append(UInt8(ascii: " "))
                 out.appendJSONStringContent(b.currency)
             }
         case .tax(let t):
-            out.appendJSONStringContent(t.incomeType.rawValue)
+            out.append(t.incomeType.rawValue)
             out.append(UInt8(ascii: " "))
             out.appendJSONStringContent(t.withholder)
         case .vehicle(let v):
             out.appendJSONStringContent(v.plate)
             out.append(UInt8(ascii: " "))
-            out.appendJSONStringContent(v.vehicleType.rawValue)
+            out.append(v.vehicleType.rawValue)
             out.append(UInt8(ascii: " "))
-            out.appendJSONStringContent(v.status.rawValue)
+            out.append(v.status.rawValue)
         case .property(let p):
-            out.appendJSONStringContent(
-                "\(String(decoding: p.certificateNumber, as: UTF8.self)) \(p.propertyType.rawValue) \(Fen.format(p.floorArea, fractionDigits: 2))m² × \(Fen.format(p.share, fractionDigits: 4)) \(p.status.rawValue)"
-            )
+            // "<certificate> <type> <area>m² × <share> <status>", piece by piece (escaping is per byte).
+            if p.certificateNumber.allSatisfy({ $0 < 0x80 }) {
+                out.appendJSONStringContent(p.certificateNumber)
+            } else {
+                // As a `String` would have it: invalid UTF-8 repaired.
+                out.appendJSONStringContent(String(decoding: p.certificateNumber, as: UTF8.self))
+            }
+            out.append(UInt8(ascii: " "))
+            out.append(p.propertyType.rawValue)
+            out.append(UInt8(ascii: " "))
+            out.appendFixedPoint(p.floorArea, fractionDigits: 2)
+            out.append("m² × ")
+            out.appendFixedPoint(p.share, fractionDigits: 4)
+            out.append(UInt8(ascii: " "))
+            out.append(p.status.rawValue)
         }
         out.append(UInt8(ascii: "\""))
     }
