@@ -34,7 +34,7 @@ struct HouseholdsOutput: Sendable {
             // copying the whole row retained each of its strings.
             let i = Int(ref.index)
             out.member(
-                name: roster.members[i].row.name, idNumber: roster.members[i].row.id?.description ?? roster.members[i].row.idText,
+                name: roster.members[i].row.name, id: roster.members[i].row.id, idText: roster.members[i].row.idText,
                 relation: roster.members[i].row.relation.rawValue, disabilityGrade: roster.members[i].row.disabilityGrade,
                 employment: roster.members[i].row.employment?.rawValue ?? "",
                 declaredMonthlyIncome: roster.members[i].row.declaredMonthlyIncome.value,

@@ -160,11 +160,26 @@ struct UnitAssembly: Sendable {
                 offset += bytes.count
             }
         }
-        var records = [[AttachedRecord]](repeating: [], count: unit.members.count)
+        // The members, each with its records in an array sized at once (growing them by doubling,
+        // in an array of arrays, was a third of this function). Two fields of the row, not the
+        // whole row (copying it retained each of its strings).
+        var members: [MemberFacts] = []
+        members.reserveCapacity(unit.members.count)
+        for ref in unit.members {
+            members.append(
+                MemberFacts(
+                    declaredMonthlyIncome: roster.members[Int(ref.index)].row.declaredMonthlyIncome,
+                    rigidExpenseAnnual: roster.members[Int(ref.index)].row.rigidExpenseAnnual, records: []))
+        }
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: members.count) { counts in
+            counts.initialize(repeating: 0)
+            for a in entries { counts[Int(placement[Int(a.member)].position)] += 1 }
+            for p in members.indices where counts[p] > 0 { members[p].records.reserveCapacity(counts[p]) }
+        }
         var offset = 0
         for a in entries {
             let stored = store.records[Int(a.record)]
-            records[Int(placement[Int(a.member)].position)].append(
+            members[Int(placement[Int(a.member)].position)].records.append(
                 AttachedRecord(
                     storage: storage, offset: offset, count: Int(stored.length),
                     origin: RecordOrigin(file: stored.file, position: stored.position), isProbable: a.isProbable))
@@ -190,12 +205,6 @@ struct UnitAssembly: Sendable {
         }
         for source in missingSources { review.append(.sourceMissing(source)) }
         for (source, files) in incompleteSources { review.append(.sourceIncomplete(source, files: files)) }
-        let members = unit.members.enumerated().map { p, ref in
-            // Two fields, not the whole row (copying it retained each of its strings).
-            MemberFacts(
-                declaredMonthlyIncome: roster.members[Int(ref.index)].row.declaredMonthlyIncome,
-                rigidExpenseAnnual: roster.members[Int(ref.index)].row.rigidExpenseAnnual, records: records[p])
-        }
         return UnitFacts(
             unitID: unit.id, householdID: household.id, regionCode: household.regionCode, areaType: household.areaType,
             applicationType: household.applicationType, currentStatus: household.currentStatus,

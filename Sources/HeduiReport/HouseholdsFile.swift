@@ -151,6 +151,35 @@ public enum HouseholdsFile {
         ) {
             out.append(hasElement ? ",{\"name\":" : "{\"name\":"); out.appendJSONString(name)
             out.append(",\"id_number\":"); out.appendJSONString(idNumber)
+            memberRest(
+                relation: relation, disabilityGrade: disabilityGrade, employment: employment,
+                declaredMonthlyIncome: declaredMonthlyIncome, rigidExpenseAnnual: rigidExpenseAnnual)
+        }
+
+        /// `member` with the ID number as the roster has it: a valid number written from its digits
+        /// (`IDNumber.description` made a `String` per member), otherwise the text as given.
+        public mutating func member(
+            name: String, id: IDNumber?, idText: String, relation: String, disabilityGrade: Int, employment: String,
+            declaredMonthlyIncome: Int64, rigidExpenseAnnual: Int64
+        ) {
+            out.append(hasElement ? ",{\"name\":" : "{\"name\":"); out.appendJSONString(name)
+            out.append(",\"id_number\":")
+            if let id {
+                out.append(UInt8(ascii: "\""))
+                id.withCharacters { out.appendJSONStringContent($0) }
+                out.append(UInt8(ascii: "\""))
+            } else {
+                out.appendJSONString(idText)
+            }
+            memberRest(
+                relation: relation, disabilityGrade: disabilityGrade, employment: employment,
+                declaredMonthlyIncome: declaredMonthlyIncome, rigidExpenseAnnual: rigidExpenseAnnual)
+        }
+
+        /// A member's fields after `id_number`.
+        private mutating func memberRest(
+            relation: String, disabilityGrade: Int, employment: String, declaredMonthlyIncome: Int64, rigidExpenseAnnual: Int64
+        ) {
             out.append(",\"relation\":"); out.appendJSONString(relation)
             out.append(",\"disability_grade\":"); out.appendDecimal(Int64(disabilityGrade))
             out.append(",\"employment\":"); out.appendJSONString(employment)

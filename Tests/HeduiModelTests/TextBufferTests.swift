@@ -65,4 +65,22 @@ import Testing
         }
         #expect(String(decoding: buffer.bytes, as: UTF8.self) == expected)
     }
+
+    @Test func fixedPointsAreWrittenAsFenFormatDoes() {
+        var values: [Int64] = [0, 1, -1, 5, -5, 99, 100, 101, -100, 10_000, 10_001, Int64.max, Int64.min, Int64.min + 1]
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<5_000 {
+            values.append(Int64.random(in: Int64.min...Int64.max, using: &generator) >> Int64.random(in: 0..<63, using: &generator))
+        }
+        for digits in 0...4 {
+            var buffer = TextBuffer(capacity: 64)
+            var expected = ""
+            for value in values {
+                buffer.appendFixedPoint(value, fractionDigits: digits)
+                buffer.append(UInt8(ascii: ","))
+                expected += Fen.format(value, fractionDigits: digits) + ","
+            }
+            #expect(String(decoding: buffer.bytes, as: UTF8.self) == expected, "\(digits) digits")
+        }
+    }
 }

@@ -71,6 +71,91 @@ public enum AssessmentReason: String, CaseIterable, Comparable, Sendable, Codabl
 
     /// ASCII order of the codes, as `assessments.csv` lists them (rules.md, point 3).
     public static func < (a: Self, b: Self) -> Bool { a.rawValue.utf8.lexicographicallyPrecedes(b.rawValue.utf8) }
+
+    /// The case's position in the declaration (= in `allCases`): 0, 1, 2… (fewer than 32 cases).
+    var caseNumber: Int {
+        precondition(MemoryLayout<Self>.size == 1)
+        return Int(unsafeBitCast(self, to: UInt8.self))
+    }
+
+    /// Every code in ASCII order (`<`), computed once from the codes themselves.
+    static let asciiOrder: [AssessmentReason] = allCases.sorted()
+}
+
+/// The evidence of a unit's reasons while they are found: one entry per code, in the order
+/// found, with their codes as a `ReasonSet`. A unit has a few reasons: a linear search finds an
+/// entry, where a `[AssessmentReason: ReasonEvidence]` per unit hashed the code on every access.
+struct ReasonEvidenceTable {
+    private(set) var codes = ReasonSet()
+    private var entries: [ReasonEvidence] = []
+
+    /// Records `evidence` for its code, replacing any recorded before.
+    mutating func set(_ evidence: ReasonEvidence) {
+        if codes.contains(evidence.code), let k = entries.firstIndex(where: { $0.code == evidence.code }) {
+            entries[k] = evidence
+        } else {
+            codes.insert(evidence.code)
+            entries.append(evidence)
+        }
+    }
+
+    /// Changes the evidence of `code`, starting from `ReasonEvidence(code: code)` when there is none yet.
+    mutating func update(_ code: AssessmentReason, _ change: (inout ReasonEvidence) -> Void) {
+        if codes.contains(code), let k = entries.firstIndex(where: { $0.code == code }) {
+            change(&entries[k])
+        } else {
+            var evidence = ReasonEvidence(code: code)
+            change(&evidence)
+            codes.insert(code)
+            entries.append(evidence)
+        }
+    }
+
+    /// The evidence of the codes in `kept`, in ASCII order of code (as `Assessment.evidence` lists it).
+    func ordered(_ kept: ReasonSet) -> [ReasonEvidence] {
+        if kept == codes && entries.count <= 1 { return entries }
+        var result: [ReasonEvidence] = []
+        result.reserveCapacity(kept.bits.nonzeroBitCount)
+        for code in AssessmentReason.asciiOrder where kept.contains(code) {
+            if let evidence = entries.first(where: { $0.code == code }) { result.append(evidence) }
+        }
+        return result
+    }
+}
+
+/// A set of reasons as one bit per code (`caseNumber`): a unit's reasons are collected and
+/// tested without hashing (a `Set<AssessmentReason>` per unit hashed every insertion and test).
+struct ReasonSet: Equatable {
+    var bits: UInt32 = 0
+
+    init() {}
+    init(_ codes: some Sequence<AssessmentReason>) { for code in codes { insert(code) } }
+
+    var isEmpty: Bool { bits == 0 }
+    func contains(_ code: AssessmentReason) -> Bool { bits & (1 << UInt32(code.caseNumber)) != 0 }
+    mutating func insert(_ code: AssessmentReason) { bits |= 1 << UInt32(code.caseNumber) }
+    mutating func formUnion(_ other: ReasonSet) { bits |= other.bits }
+    func intersection(_ other: ReasonSet) -> ReasonSet { ReasonSet(bits: bits & other.bits) }
+    func subtracting(_ other: ReasonSet) -> ReasonSet { ReasonSet(bits: bits & ~other.bits) }
+    /// Whether any code is in both.
+    func intersects(_ other: ReasonSet) -> Bool { bits & other.bits != 0 }
+
+    /// The codes in ASCII order, as `Assessment.reasons` lists them.
+    var sorted: [AssessmentReason] {
+        var codes: [AssessmentReason] = []
+        guard bits != 0 else { return codes }
+        codes.reserveCapacity(bits.nonzeroBitCount)
+        for code in AssessmentReason.asciiOrder where contains(code) { codes.append(code) }
+        return codes
+    }
+
+    private init(bits: UInt32) { self.bits = bits }
+
+    /// The codes of each kind, and the review codes kept without a policy.
+    static let disqualifying = ReasonSet(AssessmentReason.allCases.filter { $0.kind == .disqualifying })
+    static let level = ReasonSet(AssessmentReason.allCases.filter { $0.kind == .level })
+    static let review = ReasonSet(AssessmentReason.allCases.filter { $0.kind == .review })
+    static let needingPolicy = ReasonSet(AssessmentReason.allCases.filter(\.needsPolicy))
 }
 
 /// The status of a unit (rules.md, "Status").

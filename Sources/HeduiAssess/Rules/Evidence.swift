@@ -38,6 +38,70 @@ public struct EvidenceRecord: Sendable, Hashable {
         if x.position != y.position { return x.position < y.position }
         return a.member < b.member
     }
+
+    /// Sorts `records` as `sort(by: precedesByOrigin)` does (stably: records of equal origin and
+    /// member keep their order), without moving the records while sorting: the comparisons and
+    /// moves of a sort of the records themselves retained and released each record's storage.
+    /// Records already in order (one member's, most often) are checked and left as they are;
+    /// otherwise their keys, with their positions as the last key, are sorted, and the records
+    /// moved once into place.
+    static func sortByOrigin(_ records: inout [EvidenceRecord]) {
+        let n = records.count
+        guard n > 1 else { return }
+        records.withUnsafeMutableBufferPointer { buffer in
+            let base = buffer.baseAddress!
+            var inOrder = true
+            for i in 1..<n where OriginKey(base + i, at: i) < OriginKey(base + i - 1, at: i - 1) {
+                inOrder = false
+                break
+            }
+            if inOrder { return }
+            withUnsafeTemporaryAllocation(of: OriginKey.self, capacity: n) { keys in
+                for i in 0..<n { (keys.baseAddress! + i).initialize(to: OriginKey(base + i, at: i)) }
+                var keys = keys
+                keys.sort(by: <)
+                // Position i takes the record at keys[i].index: each cycle of the permutation is
+                // moved round once, marking each position done with its own index.
+                for start in 0..<n where Int(keys[start].index) != start {
+                    let first = (base + start).move()
+                    var i = start
+                    while Int(keys[i].index) != start {
+                        let next = Int(keys[i].index)
+                        (base + i).moveInitialize(from: base + next, count: 1)
+                        keys[i].index = Int32(i)
+                        i = next
+                    }
+                    (base + i).initialize(to: first)
+                    keys[i].index = Int32(i)
+                }
+                _ = keys.deinitialize()
+            }
+        }
+    }
+
+    /// What `precedesByOrigin` compares, then the record's position in its list.
+    private struct OriginKey: Comparable {
+        var position: Int64
+        var file: Int32
+        var member: Int32
+        var index: Int32
+
+        /// Read in place (a copy of the record would retain its storage).
+        init(_ record: UnsafePointer<EvidenceRecord>, at index: Int) {
+            position = record.pointee.attached.origin.position
+            file = record.pointee.attached.origin.file
+            member = Int32(truncatingIfNeeded: record.pointee.member)
+            self.index = Int32(index)
+        }
+
+        static func < (a: Self, b: Self) -> Bool {
+            if a.file != b.file { return a.file < b.file }
+            if a.position != b.position { return a.position < b.position }
+            if a.member != b.member { return a.member < b.member }
+            return a.index < b.index
+        }
+    }
+
     public var source: SourceKind { attached.source }
     /// Index of the input file in the manifest's file list.
     public var file: Int32 { attached.origin.file }
@@ -47,7 +111,8 @@ public struct EvidenceRecord: Sendable, Hashable {
     /// Appends the record's label as a JSON string: account (masked to its last 4 characters, as
     /// `BankBalance.maskedAccountNumber`), plate, certificate number, or income type and
     /// withholder. Written in pieces from the record's bytes (a `String` per record was a tenth of
-    /// the evidence).
+    /// the evidence). Codes (account, income, vehicle and property types, statuses) are written
+    /// without looking for characters to escape: they have none (a test checks every code).
     public func appendLabel(asJSONTo out: inout TextBuffer) { Self.appendLabel(of: attached.facts, asJSONTo: &out) }
 
     /// `appendLabel` of a record whose facts are read already.
@@ -65,25 +130,37 @@ public struct EvidenceRecord: Sendable, Hashable {
                 out.appendJSONStringContent(String(String(decoding: account, as: UTF8.self).suffix(4)))
             }
             out.append(UInt8(ascii: " "))
-            out.appendJSONStringContent(b.accountType.rawValue)
+            out.append(b.accountType.rawValue)
             if !b.isCNY {
                 out.append(UInt8(ascii: " "))
                 out.appendJSONStringContent(b.currency)
             }
         case .tax(let t):
-            out.appendJSONStringContent(t.incomeType.rawValue)
+            out.append(t.incomeType.rawValue)
             out.append(UInt8(ascii: " "))
             out.appendJSONStringContent(t.withholder)
         case .vehicle(let v):
             out.appendJSONStringContent(v.plate)
             out.append(UInt8(ascii: " "))
-            out.appendJSONStringContent(v.vehicleType.rawValue)
+            out.append(v.vehicleType.rawValue)
             out.append(UInt8(ascii: " "))
-            out.appendJSONStringContent(v.status.rawValue)
+            out.append(v.status.rawValue)
         case .property(let p):
-            out.appendJSONStringContent(
-                "\(String(decoding: p.certificateNumber, as: UTF8.self)) \(p.propertyType.rawValue) \(Fen.format(p.floorArea, fractionDigits: 2))m² × \(Fen.format(p.share, fractionDigits: 4)) \(p.status.rawValue)"
-            )
+            // "<certificate> <type> <area>m² × <share> <status>", piece by piece (escaping is per byte).
+            if p.certificateNumber.allSatisfy({ $0 < 0x80 }) {
+                out.appendJSONStringContent(p.certificateNumber)
+            } else {
+                // As a `String` would have it: invalid UTF-8 repaired.
+                out.appendJSONStringContent(String(decoding: p.certificateNumber, as: UTF8.self))
+            }
+            out.append(UInt8(ascii: " "))
+            out.append(p.propertyType.rawValue)
+            out.append(UInt8(ascii: " "))
+            out.appendFixedPoint(p.floorArea, fractionDigits: 2)
+            out.append("m² × ")
+            out.appendFixedPoint(p.share, fractionDigits: 4)
+            out.append(UInt8(ascii: " "))
+            out.append(p.status.rawValue)
         }
         out.append(UInt8(ascii: "\""))
     }

@@ -5,6 +5,13 @@ import HeduiModel
 /// half of a run's time for this (BENCHMARKS.md).
 public struct EvidenceJSON {
     private var out: TextBuffer
+    /// The records of the line being written, each listed once: (reason, record) positions in
+    /// `Assessment.evidence`, not copies of the records. Kept from line to line with their memory
+    /// (three arrays allocated per line were a tenth of `appendLine`).
+    private var table: [(position: Int64, file: Int32, member: Int32, probable: Bool, reason: Int32, record: Int32)] = []
+    /// Per reason, in order, the indices in `table` of its records; `referenceEnds[i]` ends reason `i`'s.
+    private var references: [Int32] = []
+    private var referenceEnds: [Int] = []
 
     /// The lines written so far.
     public var buffer: TextBuffer { out }
@@ -19,28 +26,40 @@ public struct EvidenceJSON {
     public mutating func appendLine(_ a: Assessment) {
         let m = a.measures
         // A record is the same when its origin, member and match class are: all else follows from
-        // them. A unit has a few dozen records at most: a linear search beats hashing. The table
-        // holds (reason, record) positions in `a.evidence`, not copies of the records.
-        var table: [(position: Int64, file: Int32, member: Int32, probable: Bool, reason: Int32, record: Int32)] = []
-        var references: [Int32] = []
-        var referenceEnds: [Int] = []
-        for (r, reason) in a.evidence.enumerated() {
-            reason.records.withUnsafeBufferPointer { records in
-                for k in records.indices {
-                    let record = records.baseAddress! + k
-                    let position = record.pointee.position, file = record.pointee.file
-                    let member = Int32(record.pointee.member), probable = record.pointee.probable
-                    if let found = table.firstIndex(where: {
-                        $0.position == position && $0.file == file && $0.member == member && $0.probable == probable
-                    }) {
-                        references.append(Int32(found))
-                    } else {
-                        table.append((position, file, member, probable, Int32(r), Int32(k)))
-                        references.append(Int32(table.count - 1))
+        // them. A unit has a few dozen records at most: a linear search beats hashing.
+        table.removeAll(keepingCapacity: true)
+        references.removeAll(keepingCapacity: true)
+        referenceEnds.removeAll(keepingCapacity: true)
+        a.evidence.withUnsafeBufferPointer { evidence in
+            for r in evidence.indices {
+                evidence[r].records.withUnsafeBufferPointer { records in
+                    // Reasons share their list of records (the income reasons share `Measures.incomeRecords`):
+                    // the same list finds the same entries, so its references are copied.
+                    if let base = records.baseAddress,
+                        let earlier = (0..<r).first(where: { e in
+                            evidence[e].records.withUnsafeBufferPointer { $0.baseAddress == base && $0.count == records.count }
+                        })
+                    {
+                        let start = earlier == 0 ? 0 : referenceEnds[earlier - 1]
+                        for k in start..<referenceEnds[earlier] { references.append(references[k]) }
+                        return
+                    }
+                    for k in records.indices {
+                        let record = records.baseAddress! + k
+                        let position = record.pointee.position, file = record.pointee.file
+                        let member = Int32(record.pointee.member), probable = record.pointee.probable
+                        if let found = table.firstIndex(where: {
+                            $0.position == position && $0.file == file && $0.member == member && $0.probable == probable
+                        }) {
+                            references.append(Int32(found))
+                        } else {
+                            table.append((position, file, member, probable, Int32(r), Int32(k)))
+                            references.append(Int32(table.count - 1))
+                        }
                     }
                 }
+                referenceEnds.append(references.count)
             }
-            referenceEnds.append(references.count)
         }
         beginObject()
         key("declared_income"); intArray(m.declaredIncome.lazy.map(\.value)); comma()
@@ -57,13 +76,14 @@ public struct EvidenceJSON {
         }
         out.append(UInt8(ascii: "]")); comma()
         key("records"); out.append(UInt8(ascii: "["))
-        for (i, entry) in table.enumerated() {
+        for i in table.indices {
             if i > 0 { comma() }
+            let entry = table[i]
             a.evidence[Int(entry.reason)].records.withUnsafeBufferPointer { appendRecord($0.baseAddress! + Int(entry.record)) }
         }
         out.append(UInt8(ascii: "]")); comma()
         key("standard"); optionalInt(a.standard?.value); comma()
-        key("status"); string(a.status.rawValue); comma()
+        key("status"); code(a.status.rawValue); comma()
         key("unit_id"); string(a.unit.unitID); comma()
         key("verified_income"); intArray(m.verifiedIncome.lazy.map(\.value))
         endObject()
@@ -72,13 +92,13 @@ public struct EvidenceJSON {
 
     private mutating func appendReason(_ r: ReasonEvidence, records: ArraySlice<Int32>) {
         beginObject()
-        key("code"); string(r.code.rawValue); comma()
+        key("code"); code(r.code.rawValue); comma()
         key("figures"); out.append(UInt8(ascii: "["))
         for (i, f) in r.figures.enumerated() {
             if i > 0 { comma() }
             beginObject()
             key("name"); string(f.name); comma()
-            key("unit"); string(f.unit.rawValue); comma()
+            key("unit"); code(f.unit.rawValue); comma()
             key("value"); int(f.value)
             endObject()
         }
@@ -97,7 +117,7 @@ public struct EvidenceJSON {
     private mutating func appendRecord(_ e: UnsafePointer<EvidenceRecord>) {
         let facts = e.pointee.attached.facts
         out.append(UInt8(ascii: "["))
-        string(facts.source.rawValue); comma()
+        code(facts.source.rawValue); comma()
         int(Int64(e.pointee.file)); comma()
         int(e.pointee.position); comma()
         int(Int64(e.pointee.member)); comma()
@@ -136,4 +156,12 @@ public struct EvidenceJSON {
 
     /// A JSON string: `"` and `\` escaped, control characters as \u00XX; other UTF-8 as is.
     private mutating func string(_ text: String) { out.appendJSONString(text) }
+
+    /// A code of this program (an enumeration's raw value: ASCII letters, digits and `_`) as a JSON
+    /// string: nothing to escape, so not looked for (a test checks every code).
+    private mutating func code(_ text: String) {
+        out.append(UInt8(ascii: "\""))
+        out.append(text)
+        out.append(UInt8(ascii: "\""))
+    }
 }

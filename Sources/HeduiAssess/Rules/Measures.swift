@@ -29,7 +29,34 @@ public struct Measures: Sendable {
 
     /// Measures `unit` on `asOf` with the region's parameters.
     public init(unit: UnitFacts, asOf: Day, parameters p: PolicyParameters, includeProbable: Bool) {
-        let months = p.incomeWindowMonths
+        self.init(unit: unit, asOf: asOf, rules: Rules(p), includeProbable: includeProbable)
+    }
+
+    /// What the measures read of a region's parameters, with the counted income types and the
+    /// exempt vehicle types as bit masks (bit `caseNumber`): `UnitAssessor` makes one per region
+    /// (made per unit, the two lookup tables were four arrays allocated and two sets walked).
+    final class Rules: Sendable {
+        /// For the currency rates.
+        let parameters: PolicyParameters
+        let incomeWindowMonths: Int
+        let countedIncome: UInt64
+        let exemptVehicles: UInt64
+        let vehicleValueExemptBelow: Fen
+        let deductRigidExpense: Bool
+
+        init(_ p: PolicyParameters) {
+            parameters = p
+            incomeWindowMonths = p.incomeWindowMonths
+            vehicleValueExemptBelow = p.vehicleValueExemptBelow
+            deductRigidExpense = p.deductRigidExpense
+            countedIncome = p.countedIncomeTypes.reduce(0) { $0 | 1 << UInt64($1.caseNumber) }
+            exemptVehicles = p.vehicleExemptTypes.reduce(0) { $0 | 1 << UInt64($1.caseNumber) }
+        }
+    }
+
+    /// Measures `unit` on `asOf` with a region's prepared parameters.
+    init(unit: UnitFacts, asOf: Day, rules: Rules, includeProbable: Bool) {
+        let months = rules.incomeWindowMonths
         let last = asOf.month.advanced(by: -1)
         window = last.advanced(by: Int32(-(months - 1)))...last
         var grossIncome = Fen.zero
@@ -39,18 +66,21 @@ public struct Measures: Sendable {
         // The byte views stay valid while `unit` is.
         var accounts: [LatestBalance] = []
         var homeList: [UnsafeRawBufferPointer] = []
-        var countedIncome = [Bool](repeating: false, count: IncomeType.allCases.count)
-        for type in p.countedIncomeTypes { countedIncome[type.caseNumber] = true }
-        var exemptVehicle = [Bool](repeating: false, count: VehicleType.allCases.count)
-        for type in p.vehicleExemptTypes { exemptVehicle[type.caseNumber] = true }
+        let countedIncome = rules.countedIncome, exemptVehicles = rules.exemptVehicles
+        var recordCount = 0
+        for member in unit.members { recordCount += member.records.count }
+        verifiedIncome.reserveCapacity(unit.members.count)
+        declaredIncome.reserveCapacity(unit.members.count)
         for (m, member) in unit.members.enumerated() {
             var net: Int64 = 0
             for attached in member.records where includeProbable || !attached.isProbable {
                 if attached.isProbable { usedProbable = true }
                 switch attached.facts {
                 case .tax(let t):
-                    guard window.contains(t.period), countedIncome[t.incomeType.caseNumber] else { continue }
+                    guard window.contains(t.period), countedIncome & (1 << UInt64(t.incomeType.caseNumber)) != 0 else { continue }
                     net += t.netIncome.value
+                    // Sized at once for the unit's records (most are income): growing by doubling reallocated it several times per unit.
+                    if incomeRecords.capacity == 0 { incomeRecords.reserveCapacity(recordCount) }
                     incomeRecords.append(EvidenceRecord(attached, member: m, amount: t.netIncome.value, counted: true))
                 case .bank(let b):
                     guard b.asOf <= asOf else { continue }
@@ -58,7 +88,7 @@ public struct Measures: Sendable {
                     let value: Int64
                     if b.isCNY {
                         value = balance
-                    } else if let rate = p.currencyRate(for: String(decoding: b.currency, as: UTF8.self)) {
+                    } else if let rate = rules.parameters.currencyRate(for: String(decoding: b.currency, as: UTF8.self)) {
                         value = rate.applied(to: balance)
                     } else {
                         continue  // quarantined by the batch as CURRENCY_NO_RATE before assessment
@@ -73,6 +103,7 @@ public struct Measures: Sendable {
                             accounts[k].evidence = EvidenceRecord(attached, member: m, amount: value, counted: true)
                         }
                     } else {
+                        if accounts.capacity == 0 { accounts.reserveCapacity(8) }
                         accounts.append(
                             LatestBalance(
                                 member: m, bank: b.bankCode, account: b.accountNumber, day: b.asOf, value: value,
@@ -80,9 +111,9 @@ public struct Measures: Sendable {
                     }
                 case .vehicle(let v):
                     guard v.registeredOn <= asOf, v.status == .normal || v.status == .seized,
-                        !exemptVehicle[v.vehicleType.caseNumber]
+                        exemptVehicles & (1 << UInt64(v.vehicleType.caseNumber)) == 0
                     else { continue }
-                    if let value = v.assessedValue, value < p.vehicleValueExemptBelow { continue }
+                    if let value = v.assessedValue, value < rules.vehicleValueExemptBelow { continue }
                     countedVehicles.append(EvidenceRecord(attached, member: m, amount: v.assessedValue?.value, counted: true))
                 case .property(let r):
                     guard r.registeredOn <= asOf, r.status != .cancelled else { continue }
@@ -108,7 +139,7 @@ public struct Measures: Sendable {
             rigidTotal += member.rigidExpenseAnnual.value
         }
         grossMonthlyIncome = grossIncome
-        rigidDeduction = p.deductRigidExpense ? Fen(rigidTotal.scaled(by: 1, dividedBy: 12)) : .zero
+        rigidDeduction = rules.deductRigidExpense ? Fen(rigidTotal.scaled(by: 1, dividedBy: 12)) : .zero
         monthlyIncome = max(.zero, grossIncome - rigidDeduction)
         var assets: Int64 = 0
         accountRecords.reserveCapacity(accounts.count)
@@ -118,11 +149,11 @@ public struct Measures: Sendable {
         }
         financialAssets = Fen(assets)
         homes = homeList.map { String(decoding: $0, as: UTF8.self) }.sorted()
-        accountRecords.sort(by: EvidenceRecord.precedesByOrigin)
-        incomeRecords.sort(by: EvidenceRecord.precedesByOrigin)
-        countedVehicles.sort(by: EvidenceRecord.precedesByOrigin)
-        residentialRecords.sort(by: EvidenceRecord.precedesByOrigin)
-        nonResidentialRecords.sort(by: EvidenceRecord.precedesByOrigin)
+        EvidenceRecord.sortByOrigin(&accountRecords)
+        EvidenceRecord.sortByOrigin(&incomeRecords)
+        EvidenceRecord.sortByOrigin(&countedVehicles)
+        EvidenceRecord.sortByOrigin(&residentialRecords)
+        EvidenceRecord.sortByOrigin(&nonResidentialRecords)
     }
 
     /// The latest balance of one account (member, bank code, account number) so far.

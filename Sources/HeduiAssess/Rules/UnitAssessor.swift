@@ -25,12 +25,48 @@ public struct Assessment: Sendable {
 /// Applies rules.md to units: measures, reasons, status, suggested benefit, flag.
 /// A value type without shared state: units are assessed in parallel.
 public struct UnitAssessor: Sendable {
-    public var policy: PolicyTable
-    public var asOf: Day
+    public let policy: PolicyTable
+    public let asOf: Day
+    /// What applies on `asOf` to each region of the policy (`regionRules[k]` to `regionCodes[k]`,
+    /// sorted) and to a region without one, made once: a unit finds its region by a binary search.
+    /// (`PolicyTable.effective` per unit hashed the region code and copied the parameters.)
+    private let regionCodes: [Int32]
+    private let regionRules: [RegionRules]
+    private let defaultRules: RegionRules
 
     public init(policy: PolicyTable, asOf: Day) {
         self.policy = policy
         self.asOf = asOf
+        let codes = policy.regions.keys.sorted()
+        regionCodes = codes.map(\.value)
+        regionRules = codes.map {
+            let effective = policy.effective(for: $0, on: asOf)
+            return RegionRules(parameters: effective.parameters, standard: effective.standard)
+        }
+        defaultRules = RegionRules(parameters: policy.defaults, standard: nil)
+    }
+
+    /// What `PolicyTable.effective(for: region, on: asOf)` gives a region (the defaults and no
+    /// standard for a region the policy lacks), with what the measures need of it prepared.
+    private final class RegionRules: Sendable {
+        let parameters: PolicyParameters
+        let standard: DatedStandard?
+        let measures: Measures.Rules
+
+        init(parameters: PolicyParameters, standard: DatedStandard?) {
+            self.parameters = parameters
+            self.standard = standard
+            measures = Measures.Rules(parameters)
+        }
+    }
+
+    private func rules(for region: RegionCode) -> RegionRules {
+        var low = 0, high = regionCodes.count
+        while low < high {
+            let mid = (low + high) / 2
+            if regionCodes[mid] < region.value { low = mid + 1 } else { high = mid }
+        }
+        return low < regionCodes.count && regionCodes[low] == region.value ? regionRules[low] : defaultRules
     }
 
     public func assess(_ unit: UnitFacts) -> Assessment {
@@ -40,103 +76,98 @@ public struct UnitAssessor: Sendable {
     }
 
     private func assessWithRecords(_ unit: UnitFacts) -> Assessment {
-        let effective = policy.effective(for: unit.regionCode, on: asOf)
-        let p = effective.parameters
+        let rules = rules(for: unit.regionCode)
         let n = Int64(unit.members.count)
-        let certain = Measures(unit: unit, asOf: asOf, parameters: p, includeProbable: false)
-        var reasons = Set<AssessmentReason>()
-        var evidence: [AssessmentReason: ReasonEvidence] = [:]
+        let certain = Measures(unit: unit, asOf: asOf, rules: rules.measures, includeProbable: false)
+        // The reasons found, with their evidence.
+        var evidence = ReasonEvidenceTable()
 
         // Review facts found before assessment.
         for fact in unit.reviewFacts {
             switch fact {
             case .duplicateMembership(let member, let others):
-                reasons.insert(.duplicateMembership)
-                evidence[.duplicateMembership, default: ReasonEvidence(code: .duplicateMembership)].members.append(member)
-                evidence[.duplicateMembership]!.note = Self.joinNote(
-                    evidence[.duplicateMembership]!.note, "also in " + others.joined(separator: ", "))
+                evidence.update(.duplicateMembership) { e in
+                    e.members.append(member)
+                    e.note = Self.joinNote(e.note, "also in " + others.joined(separator: ", "))
+                }
             case .memberIDInvalid(let member, let problem):
-                reasons.insert(.memberIDInvalid)
-                evidence[.memberIDInvalid, default: ReasonEvidence(code: .memberIDInvalid)].members.append(member)
-                evidence[.memberIDInvalid]!.note = Self.joinNote(evidence[.memberIDInvalid]!.note, problem)
+                evidence.update(.memberIDInvalid) { e in
+                    e.members.append(member)
+                    e.note = Self.joinNote(e.note, problem)
+                }
             case .separateHouseholdInvalid(let member, let why):
-                reasons.insert(.separateHouseholdInvalid)
-                evidence[.separateHouseholdInvalid, default: ReasonEvidence(code: .separateHouseholdInvalid)].members.append(member)
-                evidence[.separateHouseholdInvalid]!.note = Self.joinNote(evidence[.separateHouseholdInvalid]!.note, why)
+                evidence.update(.separateHouseholdInvalid) { e in
+                    e.members.append(member)
+                    e.note = Self.joinNote(e.note, why)
+                }
             case .recordRejected(let member, let file, let location, let code):
-                reasons.insert(.recordRejected)
-                var e = evidence[.recordRejected, default: ReasonEvidence(code: .recordRejected)]
-                if let member, !e.members.contains(member) { e.members.append(member) }
-                e.note = Self.joinNote(e.note, "\(file) \(location) \(code)")
-                evidence[.recordRejected] = e
+                evidence.update(.recordRejected) { e in
+                    if let member, !e.members.contains(member) { e.members.append(member) }
+                    e.note = Self.joinNote(e.note, "\(file) \(location) \(code)")
+                }
             case .sourceMissing(let source):
                 let code = AssessmentReason.sourceMissing(source)
-                reasons.insert(code)
-                evidence[code] = ReasonEvidence(code: code, note: "no accepted \(source.rawValue) file in the inbox")
+                evidence.set(ReasonEvidence(code: code, note: "no accepted \(source.rawValue) file in the inbox"))
             case .sourceIncomplete(let source, let files):
                 let code = AssessmentReason.sourceIncomplete(source)
-                reasons.insert(code)
-                evidence[code] = ReasonEvidence(code: code, note: "rejected: " + files.joined(separator: ", "))
+                evidence.set(ReasonEvidence(code: code, note: "rejected: " + files.joined(separator: ", ")))
             }
         }
 
-        guard let s = effective.standard?.standard(for: unit.areaType) else {
+        guard let s = rules.standard?.standard(for: unit.areaType) else {
             // POLICY_MISSING (rules.md, point 6): review, no standard, no benefit, only review reasons
             // that need no policy, no informational reason; figures still measured with the defaults.
-            reasons.insert(.policyMissing)
-            evidence[.policyMissing] = ReasonEvidence(
-                code: .policyMissing, note: "no standard for region \(unit.regionCode) on \(asOf)")
-            let kept = reasons.filter { !$0.needsPolicy }.sorted()
+            evidence.set(ReasonEvidence(code: .policyMissing, note: "no standard for region \(unit.regionCode) on \(asOf)"))
+            let kept = evidence.codes.subtracting(.needingPolicy)
             return Assessment(
-                unit: unit, status: .needsReview, flag: .review, reasons: kept,
-                evidence: kept.compactMap { evidence[$0] }, measures: certain, standard: nil, lowIncomeLine: nil,
+                unit: unit, status: .needsReview, flag: .review, reasons: kept.sorted,
+                evidence: evidence.ordered(kept), measures: certain, standard: nil, lowIncomeLine: nil,
                 suggestedBenefit: 0, outcomeCertain: nil, outcomeWithProbable: nil)
         }
-        let l = Fen(p.lowIncomeMultiplier.applied(to: s.value))
-        let thresholds = Thresholds(s: s, l: l, n: n, parameters: p)
+        let l = Fen(rules.parameters.lowIncomeMultiplier.applied(to: s.value))
+        let thresholds = Thresholds(s: s, l: l, n: n, parameters: rules.parameters)
 
-        let levelReasons = thresholds.reasons(for: certain, evidence: &evidence)
-        reasons.formUnion(levelReasons)
-        let outcomeA = Outcome(levelReasons)
+        let outcomeA = Outcome(thresholds.reasons(for: certain, evidence: &evidence))
         var outcomeB: Outcome?
         let hasProbable = unit.members.contains { $0.records.contains(where: \.isProbable) }
         if hasProbable && outcomeA != .ineligible {
-            let withProbable = Measures(unit: unit, asOf: asOf, parameters: p, includeProbable: true)
-            var scratch: [AssessmentReason: ReasonEvidence] = [:]
+            let withProbable = Measures(unit: unit, asOf: asOf, rules: rules.measures, includeProbable: true)
+            var scratch = ReasonEvidenceTable()
             let b = Outcome(thresholds.reasons(for: withProbable, evidence: &scratch))
             outcomeB = b
             let probableRecords = Self.probableRecords(unit)
             let code: AssessmentReason = b != outcomeA ? .probableMatch : .probableMatchNoEffect
-            reasons.insert(code)
-            evidence[code] = ReasonEvidence(
-                code: code,
-                figures: [
-                    Figure("outcome_certain", Int64(outcomeA.rawValue), .count), Figure("outcome_with_probable", Int64(b.rawValue), .count),
-                    Figure("monthly_income_with_probable", withProbable.monthlyIncome.value),
-                    Figure("financial_assets_with_probable", withProbable.financialAssets.value),
-                ],
-                records: probableRecords)
+            evidence.set(
+                ReasonEvidence(
+                    code: code,
+                    figures: [
+                        Figure("outcome_certain", Int64(outcomeA.rawValue), .count),
+                        Figure("outcome_with_probable", Int64(b.rawValue), .count),
+                        Figure("monthly_income_with_probable", withProbable.monthlyIncome.value),
+                        Figure("financial_assets_with_probable", withProbable.financialAssets.value),
+                    ],
+                    records: probableRecords))
         }
 
         // DECLARED_INCOME_UNDERSTATED: Σ declared < Σ verified × (1 − tolerance), exactly.
         let declared = certain.declaredIncome.reduce(Int64(0)) { $0 + $1.value }
         let verified = certain.verifiedIncome.reduce(Int64(0)) { $0 + $1.value }
-        let tol = p.declaredIncomeTolerance
+        let tol = rules.parameters.declaredIncomeTolerance
         var scale: Int64 = 1
         for _ in 0..<tol.scale { scale *= 10 }
         if declared.multipliedFullWidth(by: scale) < verified.multipliedFullWidth(by: scale - tol.units) {
-            reasons.insert(.declaredIncomeUnderstated)
-            evidence[.declaredIncomeUnderstated] = ReasonEvidence(
-                code: .declaredIncomeUnderstated,
-                figures: [Figure("declared_monthly_income", declared), Figure("verified_monthly_income", verified)],
-                records: certain.incomeRecords)
+            evidence.set(
+                ReasonEvidence(
+                    code: .declaredIncomeUnderstated,
+                    figures: [Figure("declared_monthly_income", declared), Figure("verified_monthly_income", verified)],
+                    records: certain.incomeRecords))
         }
 
-        let sorted = reasons.sorted()
+        let found = evidence.codes
         let status: AssessmentStatus
         if outcomeA == .ineligible {
             status = .ineligible
-        } else if sorted.contains(where: { $0.kind == .review }) {
+        } else if found.intersects(.review) {
             status = .needsReview
         } else if outcomeA == .dibao {
             status = .eligibleDibao
@@ -146,12 +177,12 @@ public struct UnitAssessor: Sendable {
         var benefit: Int64 = 0
         if status == .eligibleDibao {
             let gap = s.value * n - certain.monthlyIncome.value
-            let floor = p.minBenefitPerPerson.value * n
+            let floor = rules.parameters.minBenefitPerPerson.value * n
             benefit = Fen(max(gap, floor)).yuanRoundedUp
         }
         return Assessment(
-            unit: unit, status: status, flag: Self.flag(status: status, unit: unit), reasons: sorted,
-            evidence: sorted.compactMap { evidence[$0] }, measures: certain, standard: s, lowIncomeLine: l,
+            unit: unit, status: status, flag: Self.flag(status: status, unit: unit), reasons: found.sorted,
+            evidence: evidence.ordered(found), measures: certain, standard: s, lowIncomeLine: l,
             suggestedBenefit: benefit, outcomeCertain: outcomeA, outcomeWithProbable: outcomeB)
     }
 
@@ -188,7 +219,8 @@ public struct UnitAssessor: Sendable {
                 records.append(EvidenceRecord(attached, member: m, amount: amount, counted: true))
             }
         }
-        return records.sorted(by: EvidenceRecord.precedesByOrigin)
+        EvidenceRecord.sortByOrigin(&records)
+        return records
     }
 
     static func joinNote(_ old: String?, _ new: String) -> String {
@@ -199,10 +231,10 @@ public struct UnitAssessor: Sendable {
 
 extension Outcome {
     /// The level the reasons give (rules.md, point 1): review reasons do not enter it.
-    init(_ reasons: Set<AssessmentReason>) {
-        if reasons.contains(where: { $0.kind == .disqualifying }) {
+    init(_ reasons: ReasonSet) {
+        if reasons.intersects(.disqualifying) {
             self = .ineligible
-        } else if reasons.contains(where: { $0.kind == .level }) {
+        } else if reasons.intersects(.level) {
             self = .lowIncome
         } else {
             self = .dibao

@@ -24,6 +24,13 @@ public struct IDNumber: Hashable, Comparable, Sendable, CustomStringConvertible 
         String(unsafeUninitializedCapacity: 18) { write(into: $0) }
     }
 
+    /// Calls `body` with the 18 ASCII characters, written on the stack (no `String` or array).
+    public func withCharacters<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 18) { out in
+            try body(UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(out)[..<write(into: out)]))
+        }
+    }
+
     /// The 18 ASCII characters.
     public var characters: [UInt8] {
         [UInt8](unsafeUninitializedCapacity: 18) { out, count in count = write(into: out) }
