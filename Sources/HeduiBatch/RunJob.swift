@@ -112,8 +112,8 @@ public struct RunJob: Sendable {
         let started = Date()
         // Each stage's arrays replace the last one's (records as read, matched, merged; the duplicate
         // table; the plan): from freed memory, not from new pages the kernel must zero first. At
-        // 1,000,000 households: 2.9 -> 2.1 million page faults, 43 -> 26 s of kernel time, 72 -> 59 s,
-        // for 0.7 GB more peak memory (BENCHMARKS.md, session 6).
+        // 1,000,000 households (two alternating pairs): 2.80-2.83 -> 2.10-2.21 million page faults,
+        // 52.0-55.8 -> 49.2-52.0 s, for 0.6-0.7 GB more peak memory (BENCHMARKS.md, session 6).
         if keepsWorkingSetUntilExit { hedui_keep_freed_memory() }
         defer { progress?.finish() }
         var lock: RunLock?
