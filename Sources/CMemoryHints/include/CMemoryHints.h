@@ -17,9 +17,10 @@ int hedui_start_writeback(int fd, long long offset, long long length);
 
 /// Keeps memory the process frees for its own later allocations instead of returning it to the
 /// system (glibc: no `mmap` for large blocks, no trimming of the heap's top; elsewhere nothing).
-/// By default glibc maps every block over 128 KB-32 MB on its own and unmaps it when freed, so a
-/// run that builds a gigabyte array, frees it and builds the next one takes every page of the
-/// second from the kernel again, zero-filled by a fault. For a process that exits after one job.
+/// By default glibc maps every block above its threshold (128 KB, rising to at most 32 MB as such
+/// blocks are freed) on its own and unmaps it when freed, so a run that builds a gigabyte array,
+/// frees it and builds the next one takes every page of the second from the kernel again, each
+/// zero-filled by a fault. For a process that exits after one job: it keeps its peak memory.
 void hedui_keep_freed_memory(void);
 
 #endif
