@@ -331,12 +331,8 @@ public enum SpotCheck {
         }
     }
 
-    /// `units` sorted by `canonicalLess` (equal units in their order), through their IDs' `BytePrefix`es.
-    static func canonicallySorted(_ units: [SamplingUnit]) -> [SamplingUnit] {
-        canonicalOrder(Array(units.indices), in: units).map { units[$0] }
-    }
-
-    /// `indices` (into `units`) ordered as `canonicallySorted` orders their units.
+    /// `indices` (into `units`) ordered by their units' `canonicalLess` (equal units in the order
+    /// given), through the units' IDs' `BytePrefix`es.
     static func canonicalOrder(_ indices: [Int], in units: [SamplingUnit]) -> [Int] {
         BytePrefix.order(count: indices.count, key: { units[indices[$0]].unitID }) {
             canonicalLess(units[indices[$0]], units[indices[$1]])

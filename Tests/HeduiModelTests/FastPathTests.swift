@@ -18,6 +18,17 @@ struct FastPathTests {
         mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
     }
 
+    /// Calls `body` with `base` with one byte replaced, for every position and every byte value.
+    static func forEachByteSubstitution(of base: [UInt8], _ body: (_ text: [UInt8], _ position: Int, _ value: UInt8) -> Void) {
+        for position in base.indices {
+            for value in UInt8.min...UInt8.max {
+                var text = base
+                text[position] = value
+                body(text, position, value)
+            }
+        }
+    }
+
     @Test("plainFen gives nil or what fen gives")
     func plainFen() {
         var g = Generator(state: 7)

@@ -19,15 +19,11 @@ import Testing
             for background in backgrounds {
                 let plain = [UInt8](repeating: background, count: length)
                 #expect(plain.withUnsafeBytes { TextBuffer.needsJSONEscape($0) } == Self.needsEscapeReference(plain))
-                for position in 0..<length {
-                    for value in 0...255 {
-                        var text = plain
-                        text[position] = UInt8(value)
-                        let fast = text.withUnsafeBytes { TextBuffer.needsJSONEscape($0) }
-                        checked += 1
-                        if fast != Self.needsEscapeReference(text) {
-                            mismatches.append("length \(length) position \(position) byte \(value)")
-                        }
+                FastPathTests.forEachByteSubstitution(of: plain) { text, position, value in
+                    let fast = text.withUnsafeBytes { TextBuffer.needsJSONEscape($0) }
+                    checked += 1
+                    if fast != Self.needsEscapeReference(text) {
+                        mismatches.append("length \(length) position \(position) byte \(value)")
                     }
                 }
             }

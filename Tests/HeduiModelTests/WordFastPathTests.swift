@@ -30,13 +30,7 @@ struct WordFastPathTests {
         for body in bodies {
             let base = IDNumber(body: body).characters
             #expect(Self.checkID(base))
-            for position in 0..<18 {
-                for value in 0...255 {
-                    var chars = base
-                    chars[position] = UInt8(value)
-                    _ = Self.checkID(chars)
-                }
-            }
+            FastPathTests.forEachByteSubstitution(of: base) { chars, _, _ in _ = Self.checkID(chars) }
         }
         // Valid bodies with every check character and their lowercase x.
         var g = Generator(state: 5)
@@ -73,19 +67,14 @@ struct WordFastPathTests {
     @Test("plainFen: every byte value at every position of the word forms")
     func plainFenEveryByte() {
         for text in ["0.00", "1.25", "988.96", "1745.20", "99999.99", "12345.6", "1234.56", "12.5"] {
-            let base = Array(text.utf8)
-            for position in 0..<base.count {
-                for value in 0...255 {
-                    var chars = base
-                    chars[position] = UInt8(value)
-                    chars.withUnsafeBytes { bytes in
-                        let word = bytes.count >= 4 && bytes.count <= 8 ? ValueParsing.plainFenWord(bytes) : nil
-                        let scalar = ValueParsing.plainFenBytes(bytes)
-                        if let word { #expect(word == scalar, "\(chars)") }
-                        #expect(ValueParsing.plainFen(bytes) == scalar, "\(chars)")
-                        if let scalar {
-                            #expect((try? ValueParsing.fen(bytes, allowNegative: false).get()) == Fen(scalar), "\(chars)")
-                        }
+            FastPathTests.forEachByteSubstitution(of: Array(text.utf8)) { chars, _, _ in
+                chars.withUnsafeBytes { bytes in
+                    let word = bytes.count >= 4 && bytes.count <= 8 ? ValueParsing.plainFenWord(bytes) : nil
+                    let scalar = ValueParsing.plainFenBytes(bytes)
+                    if let word { #expect(word == scalar, "\(chars)") }
+                    #expect(ValueParsing.plainFen(bytes) == scalar, "\(chars)")
+                    if let scalar {
+                        #expect((try? ValueParsing.fen(bytes, allowNegative: false).get()) == Fen(scalar), "\(chars)")
                     }
                 }
             }
@@ -95,16 +84,11 @@ struct WordFastPathTests {
     @Test("plainMonth gives nil or what month gives, every byte at every position")
     func plainMonth() {
         for text in ["2023-03", "1999-12", "0000-01", "2023-13", "2023-00"] {
-            let base = Array(text.utf8)
-            for position in 0..<base.count {
-                for value in 0...255 {
-                    var chars = base
-                    chars[position] = UInt8(value)
-                    chars.withUnsafeBytes { bytes in
-                        let general = ValueParsing.generalMonth(bytes)
-                        #expect(ValueParsing.month(bytes) == general)
-                        if let fast = ValueParsing.plainMonth(bytes) { #expect(general == .success(fast)) }
-                    }
+            FastPathTests.forEachByteSubstitution(of: Array(text.utf8)) { chars, _, _ in
+                chars.withUnsafeBytes { bytes in
+                    let general = ValueParsing.generalMonth(bytes)
+                    #expect(ValueParsing.month(bytes) == general)
+                    if let fast = ValueParsing.plainMonth(bytes) { #expect(general == .success(fast)) }
                 }
             }
         }

@@ -404,8 +404,8 @@ func regionParams(_ r: RegionCode) -> SamplingParameters {
 }
 
 @Suite struct CanonicalOrderTests {
-    @Test("canonicallySorted orders as canonicalLess does, equal units in input order")
-    func canonicallySortedMatchesCanonicalLess() {
+    @Test("canonicalOrder orders as canonicalLess does, equal units in input order, for all units and for a stratum's")
+    func canonicalOrderMatchesCanonicalLess() {
         var generator = SystemRandomNumberGenerator()
         let prefixes = ["", "HH00000000000001", "HH0000000000000", "HH00000001/", "HH00000001-A"]
         let tails: [String] = ["", "0", "1", "/3304", "\u{0}", "A", "z", "X"]
@@ -425,7 +425,10 @@ func regionParams(_ r: RegionCode) -> SamplingParameters {
             if SpotCheck.canonicalLess(units[a], units[b]) { return true }
             if SpotCheck.canonicalLess(units[b], units[a]) { return false }
             return a < b
-        }.map { units[$0] }
-        #expect(SpotCheck.canonicallySorted(units) == expected)
+        }
+        #expect(SpotCheck.canonicalOrder(Array(units.indices), in: units) == expected)
+        // Some of the units (as a stratum is): the same order, restricted to them.
+        let some = units.indices.filter { $0 % 3 == 1 }
+        #expect(SpotCheck.canonicalOrder(some, in: units) == expected.filter { $0 % 3 == 1 })
     }
 }
